@@ -1,0 +1,28 @@
+"""Home: catalogue status and links to every screen."""
+import streamlit as st
+
+from core.catalog.store import catalogue_status
+from core.ui.nav import SCREENS
+from core.ui.page import setup_page
+
+page = setup_page("home")
+t = page.t
+
+st.title(t("home.title"))
+st.caption(t("app.tagline"))
+
+st.subheader(t("home.status"))
+status = catalogue_status(page.con)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("common.products"), f"{status.products:,}".replace(",", " "))
+c2.metric(t("common.categories"), status.categories)
+c3.metric(t("common.suppliers"), status.suppliers)
+c4.metric(t("common.last_import"),
+          status.last_import.strftime("%Y-%m-%d %H:%M") if status.last_import else t("common.never"))
+if status.last_file:
+    st.caption(status.last_file)
+
+st.subheader(t("home.screens"))
+cols = st.columns(3)
+for i, s in enumerate(SCREENS[1:]):
+    cols[i % 3].page_link(s.path, label=t("nav." + s.id), icon=s.icon)

@@ -1,0 +1,1 @@
+"""The product catalogue: canonical columns, import into DuckDB, status."""

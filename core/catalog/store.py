@@ -1,0 +1,67 @@
+"""Where the catalogue lives in DuckDB, and its status.
+
+Table ``products`` (created by each import, replaced atomically): the canonical columns of
+:mod:`core.catalog.columns`, ``<name>_raw`` text for numeric ones, plus
+``_row`` (1-based data line of the product in the imported file, for messages),
+``description_text`` (description converted from HTML to plain text once per import; what rules read
+and what exports send) and every other column of the file, kept under its own (quoted) name.
+
+Table ``catalog_imports``: one row per import attempt, successful or not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from core.db import table_exists
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS catalog_import_seq;
+CREATE TABLE IF NOT EXISTS catalog_imports (
+    import_id    BIGINT PRIMARY KEY DEFAULT nextval('catalog_import_seq'),
+    file_name    VARCHAR,
+    file_format  VARCHAR,
+    encoding     VARCHAR,
+    delimiter    VARCHAR,
+    started_at   TIMESTAMP DEFAULT current_timestamp,
+    finished_at  TIMESTAMP,
+    status       VARCHAR,          -- ok | failed
+    row_count    BIGINT,
+    duplicate_skus BIGINT,
+    column_map   JSON,             -- canonical name -> file column
+    error_code   VARCHAR,          -- message key of the failure, when failed
+    error_params JSON
+);
+"""
+
+PRODUCTS = "products"
+
+
+@dataclass(frozen=True)
+class CatalogueStatus:
+    products: int
+    categories: int
+    suppliers: int
+    last_import: datetime | None
+    last_file: str | None
+
+
+def has_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a catalogue has been imported."""
+    return table_exists(con, PRODUCTS)
+
+
+def catalogue_status(con: duckdb.DuckDBPyConnection) -> CatalogueStatus:
+    """Counts of products, categories and suppliers, and the last successful import."""
+    last = con.execute(
+        "SELECT finished_at, file_name FROM catalog_imports WHERE status = 'ok' "
+        "ORDER BY import_id DESC LIMIT 1"
+    ).fetchone()
+    if not has_catalogue(con):
+        return CatalogueStatus(0, 0, 0, None, None)
+    n, cats, sups = con.execute(
+        f"SELECT count(*), count(DISTINCT category), count(DISTINCT supplier) FROM {PRODUCTS}"
+    ).fetchone()
+    return CatalogueStatus(int(n), int(cats), int(sups), last[0] if last else None, last[1] if last else None)

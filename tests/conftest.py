@@ -1,0 +1,30 @@
+"""Shared fixtures: a fresh database per test, pointed to by EXPORT_AMAZON_DB for pages too."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from core import db as core_db  # noqa: E402
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch) -> Path:
+    """A database file path of this test's own, also used by pages run under AppTest."""
+    path = tmp_path / "test.duckdb"
+    monkeypatch.setenv("EXPORT_AMAZON_DB", str(path))
+    monkeypatch.setenv("EXPORT_AMAZON_RUNTIME", str(tmp_path / "runtime"))
+    return path
+
+
+@pytest.fixture
+def con(db_file):
+    """An open, migrated connection on this test's database."""
+    connection = core_db.connect(db_file)
+    yield connection
+    connection.close()
