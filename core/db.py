@@ -24,6 +24,8 @@ DEFAULT_DB_PATH = DATA_DIR / "export_amazon.duckdb"
 SCHEMA_MODULES: tuple[str, ...] = (
     "core.catalog.store",
     "core.selection",
+    "core.rules.store",
+    "core.integrations",
 )
 
 
