@@ -632,8 +632,7 @@ def _brand_last(p: Product, rng: random.Random, others: list[Product]) -> None:
 
 
 def _control_char(p: Product, rng: random.Random, others: list[Product]) -> None:
-    words = p.title.split(" ")
-    p.title = " ".join(words[:2]) + "\x07 " + " ".join(words[2:])
+    p.title = p.title.replace(p.noun, p.noun + "\x07", 1)
 
 
 def _description_append(html: str):
@@ -660,7 +659,7 @@ def _more_bullets(n: int):
 
 def _empty_bullet(blank: str):
     def apply(p: Product, rng: random.Random, others: list[Product]) -> None:
-        p.bullet_points = p.bullet_points[:1] + [blank] + p.bullet_points[1:]
+        p.bullet_points = p.bullet_points[:1] + [blank] + p.bullet_points[1:4]   # still at most 5
     return apply
 
 
