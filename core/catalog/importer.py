@@ -1,0 +1,190 @@
+"""Import a product file as the catalogue: ``import_file(con, path) -> ImportResult``.
+
+One statement reads the file and writes a new staging table with the canonical columns (typed),
+their ``_raw`` text, ``_row``, ``description_text`` and the file's other columns. It is validated,
+then ONE transaction drops the old ``products``, renames the staging table and records the
+``catalog_imports`` row. A failure anywhere before that commit leaves ``products`` and every other
+table as they were, records a failed ``catalog_imports`` row and raises
+:class:`~core.catalog.errors.CatalogImportError` (message key + line/column).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from core.catalog.columns import COLUMNS
+from core.catalog.errors import CatalogImportError
+from core.catalog.names import ColumnMatch, column_letter, match_columns
+from core.catalog.normalise import canonical_sql
+from core.catalog.sources import Source, open_source
+from core.catalog.store import PRODUCTS
+from core.db import quote_ident, runtime_dir
+from core.text import html_to_text_sql
+
+STAGING_PREFIX = "_products_import_"
+DUPLICATES_LISTED = 200     # duplicate SKUs listed in the result (all are counted)
+
+
+@dataclass(frozen=True)
+class DuplicateSku:
+    """A SKU found on several lines (all kept)."""
+    sku: str
+    count: int
+    lines: tuple[int, ...]      # lines as a spreadsheet shows them (first 10)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did; ``import_id`` identifies this version of the catalogue."""
+    import_id: int
+    rows: int
+    file_name: str
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    column_map: dict[str, str | None]      # canonical name -> file column (None: not in the file)
+    extra_columns: tuple[str, ...]         # other file columns, kept under these names
+    duplicate_count: int                   # SKUs present more than once
+    duplicate_skus: tuple[DuplicateSku, ...] = field(default=())
+    blank_skus: int = 0                    # products without a SKU (kept; the quality rules flag them)
+    seconds: float = 0.0
+
+
+def _select_sql(source: Source, match: ColumnMatch) -> str:
+    """The one statement that turns the source's text columns into the products table."""
+    inner = ["CAST(_row AS BIGINT) AS _row"]
+    for col in COLUMNS:
+        idx = match.canonical[col.name]
+        ref = f"c{idx + 1}" if idx is not None else None
+        inner.append(f"{canonical_sql(col, ref)} AS {quote_ident(col.name)}")
+        if col.keeps_raw:
+            inner.append(f"{ref or 'CAST(NULL AS VARCHAR)'} AS {quote_ident(col.name + '_raw')}")
+    inner += [f"c{i + 1} AS {quote_ident(name)}" for i, name in match.extras.items()]
+    # Lines whose every cell is empty (Excel's trailing ";;;;") are not products.
+    cells = ", ".join(f"c{i + 1}" for i in range(len(source.headers)))
+    where = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
+    canonical = ", ".join(quote_ident(c.name) for c in COLUMNS)
+    raws = "".join(f", {quote_ident(c.name + '_raw')}" for c in COLUMNS if c.keeps_raw)
+    extras = "".join(f", {quote_ident(name)}" for name in match.extras.values())
+    return (f"SELECT _row, {canonical}{raws}, {html_to_text_sql('description')} AS description_text{extras} "
+            f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
+
+
+_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_WIDTH = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _duckdb_error(exc: duckdb.Error, source: Source) -> CatalogImportError:
+    """Translate DuckDB's reader errors into our message keys, keeping line and column."""
+    text = str(exc)
+    line = _LINE.search(text)
+    width = _WIDTH.search(text)
+    if line and width:
+        expected, found = int(width.group(1)), int(width.group(2))
+        return CatalogImportError("ragged", line=int(line.group(1)), expected=expected, found=found,
+                                  column=column_letter(min(expected, found)))
+    if line and ("maximum line size" in text.lower() or "line size" in text.lower()):
+        return CatalogImportError("line_too_long", line=int(line.group(1)), size_mb="?",
+                                  limit_mb="8")
+    if line:
+        return CatalogImportError("unreadable_line", line=int(line.group(1)),
+                                  detail=text.splitlines()[0][:200])
+    return CatalogImportError("unreadable", detail=text.splitlines()[0][:200])
+
+
+def _drop_leftovers(con: duckdb.DuckDBPyConnection) -> None:
+    """Staging tables left by an import that was killed mid-way (never by a failed one)."""
+    for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND starts_with(table_name, ?)", [STAGING_PREFIX]).fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
+
+def _record_failure(con, file_name: str, fmt: str | None, error: CatalogImportError) -> None:
+    con.execute(
+        "INSERT INTO catalog_imports (file_name, file_format, finished_at, status, error_code, error_params) "
+        "VALUES (?, ?, current_timestamp, 'failed', ?, ?)",
+        [file_name, fmt, error.code, json.dumps(error.params, default=str, ensure_ascii=False)])
+
+
+def _duplicates(con, table: str, header_lines: int) -> tuple[int, tuple[DuplicateSku, ...]]:
+    count = con.execute(
+        f"SELECT count(*) FROM (SELECT sku FROM {table} WHERE sku IS NOT NULL GROUP BY sku HAVING count(*) > 1)"
+    ).fetchone()[0]
+    rows = con.execute(
+        f"SELECT sku, count(*), list(_row + ? ORDER BY _row)[1:10] FROM {table} WHERE sku IS NOT NULL "
+        f"GROUP BY sku HAVING count(*) > 1 ORDER BY min(_row) LIMIT {DUPLICATES_LISTED}",
+        [header_lines]).fetchall()
+    return int(count), tuple(DuplicateSku(s, int(n), tuple(int(x) for x in lines)) for s, n, lines in rows)
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: str | None = None,
+                column_map: dict[str, str | None] | None = None) -> ImportResult:
+    """Replace the catalogue with the products of ``path`` (CSV, XLSX, JSON, JSON Lines, Parquet).
+
+    ``file_name`` is the name the user knows (an upload is saved under another); ``column_map``
+    (canonical name -> file column, or None for "not in this file") answers a previous
+    :class:`~core.catalog.errors.MissingColumns`. Raises CatalogImportError; never leaves a partial
+    catalogue behind.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    file_name = file_name or path.name
+    staging = quote_ident(STAGING_PREFIX + uuid.uuid4().hex)
+    source: Source | None = None
+    fmt = None
+    try:
+        _drop_leftovers(con)
+        if not path.is_file():
+            raise CatalogImportError("not_found", file=file_name)
+        source = open_source(con, path, file_name, runtime_dir() / "imports")
+        fmt = source.file_format
+        match = match_columns(source.headers, column_map)
+        # Row numbers follow the file only while insertion order is preserved.
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            con.execute(f"CREATE TABLE {staging} AS {_select_sql(source, match)}")
+        except duckdb.Error as exc:
+            raise _duckdb_error(exc, source) from None
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        rows = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        if rows == 0:
+            raise CatalogImportError("no_rows")
+        dup_count, dups = _duplicates(con, staging, source.header_lines)
+        blank = con.execute(f"SELECT count(*) FROM {staging} WHERE sku IS NULL OR trim(sku) = ''").fetchone()[0]
+        names = match.names(source.headers)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {PRODUCTS}")
+            con.execute(f"ALTER TABLE {staging} RENAME TO {PRODUCTS}")
+            import_id = con.execute(
+                "INSERT INTO catalog_imports (file_name, file_format, encoding, delimiter, finished_at, status, "
+                "row_count, duplicate_skus, column_map) VALUES (?, ?, ?, ?, current_timestamp, 'ok', ?, ?, ?) "
+                "RETURNING import_id",
+                [file_name, fmt, source.encoding, source.delimiter, rows, dup_count,
+                 json.dumps(names, ensure_ascii=False)]).fetchone()[0]
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except CatalogImportError as error:
+        con.execute(f"DROP TABLE IF EXISTS {staging}")
+        _record_failure(con, file_name, fmt, error)
+        raise
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {staging}")
+        raise
+    finally:
+        if source is not None:
+            source.discard()
+        con.execute("DROP TABLE IF EXISTS temp._import_json")
+    return ImportResult(int(import_id), int(rows), file_name, fmt, source.encoding, source.delimiter, names,
+                        tuple(match.extras.values()), dup_count, dups, int(blank),
+                        round(time.perf_counter() - started, 3))

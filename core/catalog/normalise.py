@@ -1,0 +1,69 @@
+"""SQL that turns the file's text cells into the canonical, typed ``products`` columns.
+
+Everything here is an SQL expression over one text column, so the whole catalogue is converted in
+one set-based statement. Numbers accept a decimal comma ("12,50"), thousands separators ("1 234,50",
+"1.234,50", "1,234.50") and a currency sign; lists accept a JSON array (of strings or of
+``{"url": …}`` objects) or ``|``-separated text (images also ``,``-separated); yes/no accepts the
+French and English words. A cell that does not convert becomes NULL and its text stays in
+``<name>_raw``, for the quality rules to explain.
+"""
+from __future__ import annotations
+
+from core.catalog.columns import Column
+
+# Spaces (incl. no-break and narrow no-break), currency signs: never part of a number.
+_NUMBER_NOISE = r"'[\s\x{00A0}\x{202F}€$£]|EUR'"
+TRUE_WORDS = ("oui", "o", "yes", "y", "true", "vrai", "1", "x")
+
+
+def number_sql(expr: str) -> str:
+    """DOUBLE from text ``expr``; the last of ``,``/``.`` is the decimal separator."""
+    v = f"regexp_replace({expr}, {_NUMBER_NOISE}, '', 'g')"
+    return (f"TRY_CAST(CASE WHEN regexp_matches({v}, ',[0-9]*$') "
+            f"THEN replace(replace({v}, '.', ''), ',', '.') ELSE replace({v}, ',', '') END AS DOUBLE)")
+
+
+def integer_sql(expr: str) -> str:
+    """BIGINT from text ``expr`` when it is a whole number ("5", "5,0"); NULL for "5,5"."""
+    d = number_sql(expr)
+    return f"(CASE WHEN {d} = trunc({d}) AND abs({d}) < 9e18 THEN CAST({d} AS BIGINT) END)"
+
+
+def list_sql(expr: str, *, comma_separated: bool, keep_empty: bool) -> str:
+    """VARCHAR[] from a JSON array or separated text; NULL for an empty cell.
+
+    Empty bullets are kept (a rule reports them); empty image entries from a trailing separator
+    are not URLs at all and are dropped.
+    """
+    from_json = (f"list_transform(json_extract({expr}, '$[*]'), "
+                 f"lambda x: coalesce(x->>'url', x->>'$'))")
+    split = f"regexp_split_to_array({expr}, '[|\\n]')"
+    if comma_separated:
+        split = f"CASE WHEN contains({expr}, '|') THEN {split} ELSE string_split({expr}, ',') END"
+    items = (f"CASE WHEN starts_with(ltrim({expr}), '[') AND json_valid({expr}) THEN {from_json} "
+             f"ELSE {split} END")
+    items = f"list_transform({items}, lambda x: trim(x))"
+    if not keep_empty:
+        items = f"list_filter({items}, lambda x: x IS NOT NULL AND x <> '')"
+    return f"(CASE WHEN {expr} IS NULL OR trim({expr}) = '' THEN NULL ELSE {items} END)"
+
+
+def boolean_sql(expr: str) -> str:
+    """BOOLEAN from oui/yes/true/1/x (any case); false otherwise, including empty."""
+    words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+    return f"coalesce(lower(trim({expr})) IN ({words}), false)"
+
+
+def canonical_sql(col: Column, expr: str | None) -> str:
+    """Expression producing canonical column ``col`` from the text expression ``expr`` (None: empty)."""
+    if expr is None:
+        return "false" if col.sql_type == "BOOLEAN" else f"CAST(NULL AS {col.sql_type})"
+    if col.sql_type == "DOUBLE":
+        return number_sql(expr)
+    if col.sql_type == "BIGINT":
+        return integer_sql(expr)
+    if col.sql_type == "VARCHAR[]":
+        return list_sql(expr, comma_separated=(col.name == "images"), keep_empty=(col.name != "images"))
+    if col.sql_type == "BOOLEAN":
+        return boolean_sql(expr)
+    return expr
