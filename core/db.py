@@ -26,6 +26,10 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "core.selection",
     "core.rules.store",
     "core.integrations",
+    "core.mapping.profiles",
+    "core.mapping.product_types",
+    "core.exports.history",
+    "core.processing_report",
 )
 
 

@@ -1,37 +1,98 @@
 """Text transforms expressed as DuckDB SQL, so they run set-based over the whole catalogue.
 
 :func:`html_to_text_sql` is applied once per import (``products.description_text``); rules and
-exports read that column rather than converting again.
+exports read that column rather than converting again. :func:`truncate_sql` cuts a text at a word
+boundary (titles at 200 characters) without splitting a character or an HTML entity.
+
+Each function returns one SQL *expression* over the SQL expression it is given, so callers nest it in
+a single ``SELECT`` and DuckDB runs it on all its threads.
 """
 from __future__ import annotations
 
-# Named entities seen in French catalogues; numeric ones are decoded separately.
+# Named entities seen in French catalogues; numeric ones (&#233; &#xE9;) are decoded separately.
 _ENTITIES = {
-    "&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'",
+    "&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'",
     "&eacute;": "é", "&egrave;": "è", "&ecirc;": "ê", "&agrave;": "à", "&acirc;": "â", "&ccedil;": "ç",
     "&ocirc;": "ô", "&ucirc;": "û", "&ugrave;": "ù", "&icirc;": "î", "&iuml;": "ï", "&euml;": "ë",
-    "&Eacute;": "É", "&euro;": "€", "&laquo;": "«", "&raquo;": "»", "&rsquo;": "’", "&hellip;": "…",
-    "&deg;": "°", "&times;": "×", "&ndash;": "–", "&mdash;": "—", "&oelig;": "œ",
-    "&amp;": "&",   # last, so that "&amp;lt;" stays "&lt;"
+    "&Eacute;": "É", "&Egrave;": "È", "&Agrave;": "À", "&Ccedil;": "Ç", "&euro;": "€", "&laquo;": "«",
+    "&raquo;": "»", "&rsquo;": "’", "&lsquo;": "‘", "&ldquo;": "“", "&rdquo;": "”", "&hellip;": "…",
+    "&deg;": "°", "&times;": "×", "&ndash;": "–", "&mdash;": "—", "&oelig;": "œ", "&copy;": "©",
+    "&reg;": "®", "&trade;": "™", "&bull;": "•", "&middot;": "·", "&sup2;": "²", "&frac12;": "½",
+    "&amp;": "&",   # last, so that "&amp;lt;" becomes "&lt;" and not "<"
 }
+
+# Block-level elements whose end (or start) is a line break in the text.
+_BLOCKS = "p|div|h[1-6]|tr|table|ul|ol|dl|dt|dd|section|article|header|footer|blockquote|pre|li|caption"
+_NUMERIC_ENTITY = "&#[0-9]{1,7};|&#[xX][0-9a-fA-F]{1,6};"
 
 
 def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _decode_numeric_entities(x: str) -> str:
+    # No callback replace in DuckDB: split around the entities, decode each with chr(), zip back.
+    # The value is bound once through a one-element list and a lambda (the expression ``x`` may be a
+    # long chain); only values holding "&#" pay for the split.
+    pattern = _lit(_NUMERIC_ENTITY)
+    code = ("CASE WHEN z[2][3] IN ('x', 'X') THEN TRY_CAST('0x' || substr(z[2], 4, length(z[2]) - 4) AS INTEGER) "
+            "ELSE TRY_CAST(substr(z[2], 3, length(z[2]) - 3) AS INTEGER) END")
+    # Invalid code points (0, surrogates, > 0x10FFFF) become U+FFFD rather than failing the query.
+    char = ("list_transform([" + code + "], lambda c: CASE WHEN c IS NULL THEN '' "
+            "WHEN c BETWEEN 1 AND 1114111 AND NOT c BETWEEN 55296 AND 57343 THEN chr(c) ELSE chr(65533) END)[1]")
+    joined = (f"array_to_string(list_transform(list_zip(regexp_split_to_array(s, {pattern}), "
+              f"regexp_extract_all(s, {pattern})), lambda z: z[1] || coalesce({char}, '')), '')")
+    return f"list_transform([{x}], lambda s: CASE WHEN contains(s, '&#') THEN {joined} ELSE s END)[1]"
+
+
+def decode_entities_sql(expr: str) -> str:
+    """SQL expression decoding the HTML entities (named and numeric) in ``expr``."""
+    # Numeric first: decoding "&amp;" first would turn the text "&amp;#233;" into "é".
+    x = _decode_numeric_entities(expr)
+    for entity, char in _ENTITIES.items():
+        x = f"replace({x}, {_lit(entity)}, {_lit(char)})"
+    return x
+
+
 def html_to_text_sql(expr: str) -> str:
     """SQL expression turning the HTML in ``expr`` into plain text.
 
-    Scripts and styles dropped, ``<br>`` and block ends to line breaks, list items to lines,
-    remaining tags removed, entities decoded, runs of spaces collapsed, result trimmed.
+    Comments, scripts and styles dropped; ``<br>`` and block tags to line breaks; list items to
+    lines starting with "- " (nested lists flattened); table cells separated by a space; remaining
+    tags removed; entities decoded; non-breaking spaces and runs of spaces collapsed; no blank lines;
+    result trimmed. Text without any tag keeps its own line breaks (it was not HTML); in HTML a raw
+    newline is only a space.
     """
-    x = f"regexp_replace({expr}, '(?is)<(script|style)\\b.*?</(script|style)\\s*>', '', 'g')"
-    x = f"regexp_replace({x}, '(?i)<br\\s*/?>|</(p|div|h[1-6]|tr|table|ul|ol|section|article)\\s*>', chr(10), 'g')"
-    x = f"regexp_replace({x}, '(?i)<li\\b[^>]*>', chr(10) || '- ', 'g')"
-    x = f"regexp_replace({x}, '<[^>]*>', '', 'g')"
-    for entity, char in _ENTITIES.items():
-        x = f"replace({x}, {_lit(entity)}, {_lit(char)})"
-    x = f"regexp_replace({x}, '[ \\t\\r\\f]+', ' ', 'g')"
+    is_html = f"regexp_matches({expr}, '<[a-zA-Z/!]')"
+    h = f"regexp_replace({expr}, '[\\r\\n\\t]', ' ', 'g')"
+    h = f"regexp_replace({h}, '(?is)<!--.*?-->|<(script|style)\\b.*?</(script|style)\\s*>', '', 'g')"
+    h = f"regexp_replace({h}, '(?i)<li\\b[^>]*>', chr(10) || '- ', 'g')"
+    h = f"regexp_replace({h}, '(?i)<br\\s*/?>|</?({_BLOCKS})\\b[^>]*>', chr(10), 'g')"
+    h = f"regexp_replace({h}, '(?i)</t[dh]\\s*>', ' ', 'g')"
+    h = f"regexp_replace({h}, '<[^>]*>', '', 'g')"
+    x = f"CASE WHEN {is_html} THEN {h} ELSE {expr} END"
+    x = decode_entities_sql(x)
+    # \s does not match U+00A0 in DuckDB: fold it first.
+    x = f"regexp_replace(replace({x}, chr(160), ' '), '[ \\t\\f\\r]+', ' ', 'g')"
     x = f"regexp_replace({x}, ' ?\\n[ \\n]*', chr(10), 'g')"
     return f"trim({x}, ' ' || chr(10))"
+
+
+def truncate_sql(expr: str, limit: int) -> str:
+    """SQL expression cutting ``expr`` to at most ``limit`` characters at a word boundary.
+
+    Characters are code points (never a partial UTF-8 sequence). The cut falls before the last space
+    that keeps the text within ``limit``; a single word longer than ``limit`` is cut hard, then a
+    trailing partial HTML entity (``&am``) or a dangling zero-width joiner / variation selector is
+    removed. Trailing spaces and separators (``, ; : -``) are trimmed. Shorter texts are unchanged.
+    """
+    n = int(limit)
+    if n < 1:
+        raise ValueError("limit must be positive")
+    soft = f"regexp_extract({expr}, '(?s)^(.{{0,{n - 1}}}\\S)\\s', 1)"
+    hard = f"left({expr}, {n})"
+    hard = f"regexp_replace({hard}, '&#?[a-zA-Z0-9]{{0,8}}$', '')"
+    hard = f"regexp_replace({hard}, '[\\x{{200D}}\\x{{FE0E}}\\x{{FE0F}}]+$', '')"
+    cut = f"CASE WHEN {soft} <> '' THEN {soft} ELSE {hard} END"
+    cut = f"regexp_replace({cut}, '[\\s,;:\\-–]+$', '')"
+    return f"CASE WHEN length({expr}) <= {n} THEN {expr} ELSE {cut} END"

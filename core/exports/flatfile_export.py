@@ -1,0 +1,144 @@
+"""The Flat File export, end to end: validate the selection, leave out the products with ERROR
+violations (unless asked to include them), write the Seller Central file and the rejects file,
+and record everything in the exports history. Used by the Export page and ``python -m core.export``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core import flatfile, reports, selection as selections
+from core.catalog.store import has_catalogue
+from core.db import table_exists
+from core.exports import history
+from core.i18n import message
+from core.mapping import profiles
+from core.mapping.query import mapped_sql
+from core.marketplaces import marketplace as find_marketplace
+
+ENCODING_CODE = "ENCODING_CP1252"     # reject code of a product Windows-1252 cannot hold
+
+
+class ExportError(Exception):
+    """An export that cannot start: ``key`` is the message key explaining why."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    marketplace: str = "FR"
+    selection: str = ""                  # saved selection name, "" = all products
+    profile: str = profiles.DEFAULT_PROFILE
+    profile_version: int | None = None   # None = latest
+    encoding: str = "utf-8"
+    include_rejected: bool = False
+    out: Path | None = None              # None = runtime_dir()/exports/…
+    user: str = "dashboard"
+    lang: str = "fr"
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    export_id: int
+    rows_selected: int
+    rows_written: int
+    rows_rejected: int
+    file_path: Path
+    rejects_path: Path | None
+    bytes: int
+    sha256: str
+
+
+def _validate(con: duckdb.DuckDBPyConnection, sel: selections.Selection, lang: str) -> None:
+    # Helper C's rules engine refreshes the violations table; until it exists, whatever
+    # violations table is there is used as is.
+    try:
+        from core.rules.engine import validate  # noqa: PLC0415 - optional module (another issue)
+    except ImportError:
+        return
+    validate(con, sel, lang)
+
+
+def _rejects_sql(con: duckdb.DuckDBPyConnection, data: str, include_rejected: bool) -> str:
+    if include_rejected or not table_exists(con, "violations"):
+        return "SELECT NULL::VARCHAR AS sku, NULL::VARCHAR AS field, NULL::VARCHAR AS code, " \
+               "NULL::VARCHAR AS message, NULL::VARCHAR AS hint WHERE false"
+    return (f"SELECT v.sku, coalesce(v.amazon_attribute, v.field) AS field, v.code, v.message, v.hint "
+            f"FROM violations v WHERE v.severity = 'ERROR' AND v.sku IN (SELECT _sku FROM ({data}))")
+
+
+def run(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> ExportOutcome:
+    """Run the export described by ``req``; raises :class:`ExportError` when it cannot start.
+
+    A failure after the start is recorded (status ``failed``, message) and re-raised.
+    """
+    try:
+        market = find_marketplace(req.marketplace)
+    except KeyError:
+        raise ExportError("export.errors.marketplace", value=req.marketplace) from None
+    if req.encoding not in flatfile.ENCODINGS:
+        raise ExportError("export.errors.encoding", value=req.encoding)
+    if not has_catalogue(con):
+        raise ExportError("export.errors.no_catalogue")
+    if req.selection and req.selection not in selections.names(con):
+        raise ExportError("export.errors.selection", value=req.selection)
+    profile = profiles.load(con, market.code, req.profile, req.profile_version)
+    if req.profile_version is not None and profile.version != req.profile_version:
+        raise ExportError("export.errors.profile_version", value=req.profile_version)
+    sel = selections.load(con, req.selection)
+    export_id = history.start(con, user=req.user, marketplace=market.code, mode="flat_file", profile=profile.name,
+                              profile_version=profile.version, selection=req.selection, encoding=req.encoding,
+                              include_rejected=req.include_rejected)
+    rej = f"_export_rejects_{export_id}"
+    try:
+        _validate(con, sel, req.lang)
+        fields = [r.field for r in profile.rows]
+        mapped = mapped_sql(con, profile.rows, market.code, sel)
+        selected = con.execute(f"SELECT count(*) FROM ({mapped})").fetchone()[0]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS {_rejects_sql(con, mapped, req.include_rejected)}")
+        if req.encoding == "cp1252":
+            # Rows Windows-1252 cannot hold are rejected with the offending characters, never replaced.
+            kept = f"SELECT m.* FROM ({mapped}) m ANTI JOIN {rej} r ON m._sku = r.sku"
+            chars = f"array_to_string(list_distinct(regexp_extract_all(value, '[^{flatfile.CP1252_CLASS}]')), ' ')"
+            con.execute(
+                f"INSERT INTO {rej} SELECT sku, field, '{ENCODING_CODE}', ? || {chars}, ? "
+                f"FROM ({flatfile.cp1252_problems_sql(kept, fields)})",
+                [message("export.reject_cp1252", req.lang), message("export.reject_cp1252_hint", req.lang)])
+        data = f"SELECT m.* FROM ({mapped}) m ANTI JOIN {rej} r ON m._sku = r.sku"
+        types = [r[0] for r in con.execute(
+            f"SELECT DISTINCT feed_product_type FROM ({data}) WHERE feed_product_type IS NOT NULL "
+            f"ORDER BY 1 LIMIT 50").fetchall()] if "feed_product_type" in fields else []
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = Path(req.out) if req.out else history.exports_dir() / f"export-{export_id:05d}-{market.code}-{stamp}.txt"
+        written = flatfile.write(con, data, fields, target, market, types, req.encoding)
+        rejected = con.execute(f"SELECT count(DISTINCT sku) FROM {rej}").fetchone()[0]
+        rejects_path = _write_rejects(con, rej, target, req.lang) if rejected else None
+        history.finish(con, export_id, rows_selected=int(selected), rows_written=written.rows,
+                       rows_rejected=int(rejected), file_path=str(written.path),
+                       rejects_path=str(rejects_path or ""), bytes_=written.bytes, sha256=written.sha256)
+        return ExportOutcome(export_id, int(selected), written.rows, int(rejected), written.path, rejects_path,
+                             written.bytes, written.sha256)
+    except BaseException as exc:
+        history.fail(con, export_id, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {rej}")
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, rej: str, target: Path, lang: str) -> Path:
+    """The rejects, for humans: one line per (product, reason), CSV with formula injection neutralised."""
+    df = con.execute(
+        f"SELECT r.sku, p.title, r.field, r.code, r.message, r.hint FROM {rej} r "
+        f"LEFT JOIN products p ON p.sku = r.sku ORDER BY r.sku, r.field, r.code").df()
+    df.columns = [message(f"export.rejects_columns.{c}", lang) for c in df.columns]
+    path = target.with_name(target.stem + ".rejects.csv")
+    tmp = path.with_name("." + path.name + ".tmp")
+    tmp.write_bytes(reports.to_csv_bytes(df))
+    tmp.replace(path)
+    return path

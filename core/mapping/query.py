@@ -1,0 +1,87 @@
+"""A mapping turned into one SQL ``SELECT`` over the selected products: the Flat File rows.
+
+Every value is text, with tabs, carriage returns and line feeds replaced by spaces (a Flat File cell
+cannot hold them and is never quoted). The same SQL feeds the preview, the writer and the
+Windows-1252 check, so the preview shows exactly what is written.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from core.catalog.store import PRODUCTS
+from core.db import quote_ident
+from core.mapping.default import MappingRow
+from core.mapping.transforms import Context, transform
+from core.selection import Selection, products_sql, sql_literal
+
+ROW, SKU = "_row", "_sku"     # helper columns in front of the fields (source line, SKU)
+
+
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Type of every column of ``products``."""
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {PRODUCTS}").fetchall()}
+
+
+def clean_sql(expr: str) -> str:
+    """``expr`` with tabs, CR and LF turned into spaces (plain replace: cheaper than a regex)."""
+    return f"replace(replace(replace({expr}, chr(9), ' '), chr(13), ' '), chr(10), ' ')"
+
+
+def _source_expr(row: MappingRow, types: dict[str, str]) -> tuple[str, Context]:
+    if not row.source:
+        return sql_literal(row.constant) if row.constant else "NULL::VARCHAR", Context("", False, "")
+    if row.source not in types:
+        return "NULL::VARCHAR", Context(row.source, False, "")
+    return f"p.{quote_ident(row.source)}", Context(row.source, types[row.source].endswith("[]"), "")
+
+
+def value_sql(row: MappingRow, types: dict[str, str], marketplace: str) -> str:
+    """SQL expression of the (uncleaned) value of ``row`` for one product aliased ``p``."""
+    expr, ctx = _source_expr(row, types)
+    ctx = Context(ctx.source, ctx.is_list, marketplace)
+    return transform(row.transform).sql(expr, row.param, ctx)
+
+
+def raw_sql(row: MappingRow, types: dict[str, str]) -> str:
+    """SQL expression of the source value as imported (``<name>_raw`` text when kept), for the preview."""
+    expr, ctx = _source_expr(row, types)
+    if row.source and f"{row.source}_raw" in types:
+        return f"p.{quote_ident(row.source + '_raw')}"
+    return f"array_to_string({expr}, ' | ')" if ctx.is_list else f"CAST({expr} AS VARCHAR)"
+
+
+def _from(sel: Selection | None, marketplace: str) -> str:
+    return (f"FROM ({products_sql(sel)}) AS p LEFT JOIN category_product_types AS c "
+            f"ON c.marketplace = {sql_literal(marketplace)} AND c.category = p.category")
+
+
+def mapped_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], marketplace: str,
+               sel: Selection | None = None) -> str:
+    """``SELECT _row, _sku, <field> …`` for the selected products: the Flat File data, unordered."""
+    types = column_types(con)
+    cols = [f"p._row AS {ROW}", f"CAST(p.sku AS VARCHAR) AS {SKU}"]
+    cols += [f"{clean_sql(value_sql(r, types, marketplace))} AS {quote_ident(r.field)}" for r in rows]
+    return f"SELECT {', '.join(cols)} {_from(sel, marketplace)}"
+
+
+def preview(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], marketplace: str,
+            sel: Selection | None = None, limit: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first ``limit`` products exactly as written, and a same-shaped mask of the cells a
+    transform changed (the written value differs from the source value, e.g. a title cut at 200)."""
+    types = column_types(con)
+    cols = [f"p._row AS {ROW}"]
+    flags = []
+    for i, r in enumerate(rows):
+        value = clean_sql(value_sql(r, types, marketplace))
+        cols.append(f"{value} AS v{i}")
+        if r.source and transform(r.transform).changes:
+            flags.append(f"({value}) IS DISTINCT FROM ({raw_sql(r, types)}) AS c{i}")
+        else:
+            flags.append(f"false AS c{i}")
+    sql = f"SELECT {', '.join(cols + flags)} {_from(sel, marketplace)} ORDER BY p._row LIMIT {int(limit)}"
+    data = con.execute(sql).df()
+    fields = [r.field for r in rows]
+    values = data[[f"v{i}" for i in range(len(rows))]].set_axis(fields, axis=1)
+    changed = data[[f"c{i}" for i in range(len(rows))]].set_axis(fields, axis=1).astype(bool)
+    return values, changed

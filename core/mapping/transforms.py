@@ -1,0 +1,155 @@
+"""The transforms a mapping row may apply to its source value, as data.
+
+Each transform is one entry of :data:`TRANSFORMS` with a stable ``code`` (stored in profiles), the
+message key of its label, whether it takes a parameter, how to check that parameter, and how to turn
+a source SQL expression into the SQL expression of the Amazon value. Everything is an SQL expression,
+so a whole catalogue is transformed in one set-based ``SELECT``.
+
+``changes`` says whether the transform may alter the source text (truncate, HTML→text, formats): the
+preview marks such cells when the written value differs from the source value.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from core.text import html_to_text_sql, truncate_sql
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a transform needs besides its input: the source column and its type, the marketplace."""
+    source: str            # source column name in products ("" for a constant)
+    is_list: bool          # the source is a VARCHAR[] column
+    marketplace: str       # marketplace code (FR, DE …)
+
+
+@dataclass(frozen=True)
+class Transform:
+    code: str
+    needs_param: bool
+    check_param: Callable[[str], bool]          # True when the parameter text is acceptable
+    sql: Callable[[str, str, Context], str]     # (source expression, parameter, context) -> SQL
+    changes: bool = False
+    default_param: str = ""
+
+
+def _int_between(lo: int, hi: int) -> Callable[[str], bool]:
+    return lambda p: bool(re.fullmatch(r"\d{1,6}", p.strip())) and lo <= int(p) <= hi
+
+
+def _text(expr: str, ctx: Context) -> str:
+    # A list shown as one value: items joined with " | " (only when mapped without list_item).
+    return f"array_to_string({expr}, ' | ')" if ctx.is_list else f"CAST({expr} AS VARCHAR)"
+
+
+def _number(expr: str) -> str:
+    # Numbers may come from a text column of the file ("29,90"): decimal comma accepted.
+    return f"TRY_CAST(replace(CAST({expr} AS VARCHAR), ',', '.') AS DOUBLE)"
+
+
+def _plain_number(value: str) -> str:
+    # Up to 3 decimals, dot separator, no trailing zeros ("1.2", "0.35", "12").
+    return f"rtrim(rtrim(printf('%.3f', {value}), '0'), '.')"
+
+
+def _html_to_text(expr: str, param: str, ctx: Context) -> str:
+    # The catalogue's description is converted once at import (description_text): reuse it.
+    if ctx.source == "description":
+        return "p.description_text"
+    return html_to_text_sql(_text(expr, ctx))
+
+
+def _list_item(expr: str, param: str, ctx: Context) -> str:
+    n = int(param)
+    if ctx.is_list:
+        return f"nullif(trim({expr}[{n}]), '')"
+    # A text column holding a list: split on "|" or ";" (the usual separators in exported catalogues).
+    return f"nullif(trim(string_split_regex(CAST({expr} AS VARCHAR), '\\s*[|;]\\s*')[{n}]), '')"
+
+
+def _ean_type(expr: str, param: str, ctx: Context) -> str:
+    code = f"trim({_text(expr, ctx)})"
+    return (f"CASE WHEN regexp_full_match({code}, '[0-9]{{13}}') THEN 'EAN' "
+            f"WHEN regexp_full_match({code}, '[0-9]{{12}}') THEN 'UPC' "
+            f"WHEN regexp_full_match({code}, '[0-9]{{14}}') THEN 'GTIN' "
+            f"WHEN regexp_full_match({code}, '[0-9]{{8}}') THEN 'EAN' END")
+
+
+# Weight units of the Seller Central templates (item_weight_unit_of_measure valid values) and the
+# factor from grams, the unit of the catalogue's weight column.
+WEIGHT_UNITS: dict[str, tuple[str, float]] = {
+    "kg": ("KG", 1000.0), "g": ("GR", 1.0), "lb": ("LB", 453.59237), "oz": ("OZ", 28.349523125),
+}
+
+
+def _unit_convert(expr: str, param: str, ctx: Context) -> str:
+    factor = WEIGHT_UNITS[param.strip().lower()][1]
+    return _plain_number(f"({_number(expr)} / {factor})")
+
+
+def _unit_label(expr: str, param: str, ctx: Context) -> str:
+    label = WEIGHT_UNITS[param.strip().lower()][0]
+    return f"CASE WHEN {_number(expr)} IS NOT NULL THEN '{label}' END"
+
+
+def _price(expr: str, param: str, ctx: Context) -> str:
+    return f"printf('%.{int(param)}f', {_number(expr)})"
+
+
+def _integer(expr: str, param: str, ctx: Context) -> str:
+    return f"CAST(CAST(floor({_number(expr)}) AS BIGINT) AS VARCHAR)"
+
+
+# Products Manager conditions (guide: Neuf, Reconditionné, Occasion) → flat-file condition_type.
+CONDITIONS: dict[str, str] = {
+    "neuf": "New", "new": "New",
+    "reconditionne": "Refurbished", "refurbished": "Refurbished",
+    "occasion": "UsedGood", "used": "UsedGood",
+}
+
+
+def _condition(expr: str, param: str, ctx: Context) -> str:
+    key = f"strip_accents(lower(trim({_text(expr, ctx)})))"
+    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONDITIONS.items())
+    return f"CASE {key} {whens} ELSE {_text(expr, ctx)} END"
+
+
+def _product_type(expr: str, param: str, ctx: Context) -> str:
+    # The category table of this marketplace (joined as c), else the suggestion, else the parameter.
+    from core.mapping.product_types import suggestion_sql  # noqa: PLC0415 - avoids an import cycle
+    fallback = "'" + (param.strip() or "PRODUCT").replace("'", "''") + "'"
+    return f"coalesce(nullif(c.product_type, ''), {suggestion_sql(_text(expr, ctx))}, {fallback})"
+
+
+def _browse_node(expr: str, param: str, ctx: Context) -> str:
+    return "nullif(c.browse_node, '')"
+
+
+TRANSFORMS: tuple[Transform, ...] = (
+    Transform("none", False, lambda p: True, lambda e, p, c: _text(e, c)),
+    Transform("truncate", True, _int_between(1, 100000),
+              lambda e, p, c: truncate_sql(_text(e, c), int(p)), changes=True, default_param="200"),
+    Transform("html_to_text", False, lambda p: True, _html_to_text, changes=True),
+    Transform("list_item", True, _int_between(1, 50), _list_item, default_param="1"),
+    Transform("ean_type", False, lambda p: True, _ean_type),
+    Transform("unit_convert", True, lambda p: p.strip().lower() in WEIGHT_UNITS, _unit_convert,
+              changes=True, default_param="kg"),
+    Transform("unit_label", True, lambda p: p.strip().lower() in WEIGHT_UNITS, _unit_label, default_param="kg"),
+    Transform("price", True, _int_between(0, 4), _price, changes=True, default_param="2"),
+    Transform("integer", False, lambda p: True, _integer, changes=True),
+    Transform("condition", False, lambda p: True, _condition, changes=True),
+    Transform("product_type", False, lambda p: True, _product_type),
+    Transform("browse_node", False, lambda p: True, _browse_node),
+)
+
+CODES: tuple[str, ...] = tuple(t.code for t in TRANSFORMS)
+
+
+def transform(code: str) -> Transform:
+    """The transform whose code is ``code`` (KeyError when unknown)."""
+    for t in TRANSFORMS:
+        if t.code == code:
+            return t
+    raise KeyError(code)
