@@ -1,0 +1,59 @@
+"""The dashboard in a real browser: home with the sample catalogue, a CSV upload on Catalogue that
+changes the product count, then every screen of the sidebar opened without an exception."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from core.db import DATA_DIR
+from core.i18n import message
+from core.ui.nav import SCREENS
+from tests.e2e.browser import exceptions, open_screen, wait_for_app, wait_for_metric
+
+SAMPLE = DATA_DIR / "sample_catalogue.csv"
+UPLOAD_ROWS = 12
+
+
+def sample_rows() -> tuple[list[str], list[list[str]]]:
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter=";")
+        header = next(reader)
+        return header, list(reader)
+
+
+@pytest.fixture
+def small_csv(tmp_path):
+    """The sample's first products, as a user's own small export (same format)."""
+    header, rows = sample_rows()
+    path = tmp_path / "mon_catalogue.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows[:UPLOAD_ROWS])
+    return path
+
+
+@pytest.mark.e2e
+def test_upload_then_open_every_screen(app_url, browser_page, small_csv):
+    page = browser_page
+    products = message("common.products", "fr")
+    page.goto(app_url)
+    wait_for_app(page)
+    assert exceptions(page) == []
+    # The sample catalogue was loaded by core.bootstrap before the server started.
+    assert wait_for_metric(page, products, len(sample_rows()[1]), timeout=20) == len(sample_rows()[1])
+
+    open_screen(page, "catalogue")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(small_csv))
+    seen = wait_for_metric(page, products, UPLOAD_ROWS)
+    assert seen == UPLOAD_ROWS, f"product count shows {seen} after uploading {UPLOAD_ROWS} products"
+    assert exceptions(page) == []
+
+    for s in SCREENS:
+        open_screen(page, s.id)
+        assert exceptions(page) == [], (s.id, exceptions(page))
+
+    # The new catalogue is what Home counts now.
+    open_screen(page, "home")
+    assert wait_for_metric(page, products, UPLOAD_ROWS, timeout=10) == UPLOAD_ROWS
