@@ -98,6 +98,8 @@ def run_connection_test(cfg: SpApiConfig, account_type: str = "professional") ->
         if got.ok:
             participations = got.payload
             outcomes.append(_permissions_ok(cfg, account_type))
+        elif got.kind == "throttled":
+            outcomes.append(CheckOutcome("permissions", FAILED, "spapi.check.throttled"))
         elif got.kind == "forbidden":
             outcomes.append(CheckOutcome("permissions", FAILED, "spapi.check.forbidden",
                                          {"code": got.amazon_code or "-"}))
