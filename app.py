@@ -1,8 +1,9 @@
 """Home: catalogue status and links to every screen."""
 import streamlit as st
 
+from core.catalog.browse import selection_size
 from core.catalog.store import catalogue_status
-from core.ui.nav import SCREENS
+from core.ui.nav import SCREENS, screen
 from core.ui.page import setup_page
 
 page = setup_page("home")
@@ -21,6 +22,14 @@ c4.metric(t("common.last_import"),
           status.last_import.strftime("%Y-%m-%d %H:%M") if status.last_import else t("common.never"))
 if status.last_file:
     st.caption(status.last_file)
+if status.products:
+    # What Qualité and Export will work on: the selection chosen on the Catalogue page.
+    name = st.session_state.get("selection", "")
+    st.caption(t("catalogue.home_selection", name=name or t("common.all_products"),
+                 n=selection_size(page.con, name)))
+else:
+    st.info(t("common.no_catalogue"))
+    st.page_link(screen("catalogue").path, label=t("common.go_catalogue"), icon=":material/arrow_forward:")
 
 st.subheader(t("home.screens"))
 cols = st.columns(3)

@@ -106,3 +106,9 @@ def delete(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Forget the saved selection ``name``."""
     con.execute("DELETE FROM selection_items WHERE name = ?", [name])
     con.execute("DELETE FROM selections WHERE name = ?", [name])
+
+
+def handpicked_skus(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The SKUs hand-picked in the saved selection ``name`` (sorted)."""
+    return [r[0] for r in con.execute(
+        "SELECT sku FROM selection_items WHERE name = ? ORDER BY sku", [name]).fetchall()]

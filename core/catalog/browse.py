@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.catalog.store import PRODUCTS, has_catalogue
 from core.selection import Selection, where_sql
+from core.selection import load as load_selection
 
 PAGE_COLUMNS = ("sku", "title", "ean", "price", "stock_quantity", "brand", "category", "supplier")
 FACETS = ("category", "supplier")
@@ -78,3 +79,8 @@ def existing_skus(con: duckdb.DuckDBPyConnection, skus: list[str]) -> list[str]:
     rows = con.execute(f"SELECT DISTINCT sku FROM {PRODUCTS} WHERE sku IN (SELECT unnest(?::VARCHAR[]))",
                        [list(skus)]).fetchall()
     return sorted(r[0] for r in rows)
+
+
+def selection_size(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """How many products the saved selection ``name`` ("" = all products) holds now."""
+    return count(con, ProductQuery(load_selection(con, name)))
