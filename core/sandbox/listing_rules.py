@@ -159,7 +159,7 @@ def _several_asins(sub: Submission):
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", (text or "").lower()))
+    return set(re.findall(r"\w+", str(text or "").lower()))
 
 
 def _catalog_conflict(sub: Submission):
