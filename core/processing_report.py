@@ -136,7 +136,7 @@ def errors(con: duckdb.DuckDBPyConnection, report_id: int, lang: str) -> pd.Data
             SELECT e.record, e.sku, {title} AS title, e.code, e.type, e.message,
                    x.title AS explanation, x.cause, x.fix
             FROM e LEFT JOIN x ON x.n = e.n {join}
-            ORDER BY e.record NULLS LAST, e.sku""", [report_id]).df()
+            ORDER BY e.record NULLS LAST, e.n""", [report_id]).df()
 
 
 def reports_of(con: duckdb.DuckDBPyConnection, export_id: int) -> pd.DataFrame:
