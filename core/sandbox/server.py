@@ -138,6 +138,19 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     ctx: SandboxContext              # set on the per-server subclass
 
+    def setup(self):
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self):
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
     def log_message(self, format, *args):  # noqa: A002 - silence per-request stderr lines
         pass
 
@@ -199,6 +212,21 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def __init__(self, *args, **kwargs):
+        self.connections: set[socket.socket] = set()   # open keep-alive connections, closed on stop()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def close_connections(self) -> None:
+        """Cut every open keep-alive connection, as a stopped process would."""
+        with self.connections_lock:
+            open_now = list(self.connections)
+        for conn in open_now:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 class SandboxServer:
     """A running sandbox: ``url``, ``port``, ``set_faults(...)``, ``stop()``."""
@@ -220,6 +248,7 @@ class SandboxServer:
         """Stop serving, close the socket and the state file (state stays on disk)."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.ctx.store.close()
