@@ -18,11 +18,12 @@ from pathlib import Path
 
 import duckdb
 
+from core.catalog import textfile
 from core.catalog.columns import COLUMNS
 from core.catalog.errors import CatalogImportError
 from core.catalog.names import ColumnMatch, column_letter, match_columns
 from core.catalog.normalise import canonical_sql
-from core.catalog.sources import Source, open_source
+from core.catalog.sources import Source, reader_detail, open_source
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, runtime_dir
 from core.text import html_to_text_sql
@@ -89,13 +90,13 @@ def _duckdb_error(exc: duckdb.Error, source: Source) -> CatalogImportError:
         expected, found = int(width.group(1)), int(width.group(2))
         return CatalogImportError("ragged", line=int(line.group(1)), expected=expected, found=found,
                                   column=column_letter(min(expected, found)))
+    if line and "unterminated quote" in text:
+        return CatalogImportError("unclosed_quote", line=int(line.group(1)))
     if line and ("maximum line size" in text.lower() or "line size" in text.lower()):
-        return CatalogImportError("line_too_long", line=int(line.group(1)), size_mb="?",
-                                  limit_mb="8")
+        return CatalogImportError("line_too_long", line=int(line.group(1)), limit_mb=textfile.LIMIT_MB)
     if line:
-        return CatalogImportError("unreadable_line", line=int(line.group(1)),
-                                  detail=text.splitlines()[0][:200])
-    return CatalogImportError("unreadable", detail=text.splitlines()[0][:200])
+        return CatalogImportError("unreadable_line", line=int(line.group(1)), detail=reader_detail(exc))
+    return CatalogImportError("unreadable", detail=reader_detail(exc))
 
 
 def _drop_leftovers(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,6 +8,7 @@ JSON (array or JSON Lines), Parquet. Nothing is loaded into pandas.
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 import uuid
 import zipfile
@@ -63,6 +64,13 @@ def detect_format(path: Path, file_name: str) -> str:
     with open(path, "rb") as fh:
         start = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return "json" if start[:1] in (b"[", b"{") else "csv"
+
+
+def reader_detail(exc: Exception) -> str:
+    """DuckDB's explanation without its error class or our internal file path (uploads are renamed)."""
+    first = str(exc).splitlines()[0]
+    first = re.sub(r'^[A-Za-z ]*Error: ', "", first)
+    return re.sub(r' in file "[^"]*"|"[^"]*/[^"]*"', "", first).strip()[:200]
 
 
 def _positional(n: int) -> list[str]:
@@ -159,7 +167,7 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> So
             "GROUP BY key ORDER BY min(_row), key").fetchall()]
     except duckdb.Error as exc:
         text.discard()
-        raise CatalogImportError("invalid_json", detail=str(exc).splitlines()[0][:200]) from None
+        raise CatalogImportError("invalid_json", detail=reader_detail(exc)) from None
     except BaseException:
         text.discard()
         raise
@@ -177,7 +185,7 @@ def parquet_source(con: duckdb.DuckDBPyConnection, path: Path) -> Source:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {read}").fetchall()
     except duckdb.Error as exc:
-        raise CatalogImportError("invalid_parquet", detail=str(exc).splitlines()[0][:200]) from None
+        raise CatalogImportError("invalid_parquet", detail=reader_detail(exc)) from None
     fields = [(name, typ) for name, typ, *_ in described if name != "file_row_number"]
     headers = clean_headers([name for name, _ in fields])
     exprs = []

@@ -18,6 +18,7 @@ from core.catalog.errors import CatalogImportError
 CHUNK = 4 * 1024 * 1024
 # Longest record accepted: far above any real product, far below what would exhaust memory.
 MAX_LINE_BYTES = 8 * 1024 * 1024
+LIMIT_MB = MAX_LINE_BYTES // (1024 * 1024)
 SAMPLE_BYTES = 256 * 1024
 
 
@@ -56,15 +57,11 @@ def _check_chunk(chunk: bytes, state: dict, max_line: bool = True) -> None:
     else:
         # Every line longer than the limit crosses a chunk boundary (limit >= chunk size).
         if state["since_nl"] + first > MAX_LINE_BYTES:
-            raise CatalogImportError("line_too_long", line=state["lines"] + 1,
-                                     size_mb=round((state["since_nl"] + first) / 1e6, 1),
-                                     limit_mb=MAX_LINE_BYTES // 1_000_000)
+            raise CatalogImportError("line_too_long", line=state["lines"] + 1, limit_mb=LIMIT_MB)
         state["since_nl"] = len(chunk) - chunk.rindex(b"\n") - 1
         state["lines"] += chunk.count(b"\n")
     if state["since_nl"] > MAX_LINE_BYTES:
-        raise CatalogImportError("line_too_long", line=state["lines"] + 1,
-                                 size_mb=round(state["since_nl"] / 1e6, 1),
-                                 limit_mb=MAX_LINE_BYTES // 1_000_000)
+        raise CatalogImportError("line_too_long", line=state["lines"] + 1, limit_mb=LIMIT_MB)
 
 
 def _is_utf8(path: Path, max_line: bool = True) -> tuple[bool, str]:

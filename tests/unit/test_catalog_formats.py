@@ -1,0 +1,151 @@
+"""Import of every supported format and encoding, and the typing of canonical columns."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from core.catalog.importer import import_file
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def rows(con, sql="SELECT * FROM products ORDER BY _row"):
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def test_windows_1252_french_excel_export(con):
+    result = import_file(con, DATA / "windows-1252.csv")
+    assert (result.encoding, result.delimiter, result.rows) == ("cp1252", ";", 2)
+    first, second = rows(con)
+    assert first["title"] == "Chaise pliante été"
+    assert first["description_text"] == "Chaise légère, idéale pour l’été"
+    assert first["brand"] == "Ébène & Cie"
+    assert (first["price"], first["price_raw"]) == (12.5, "12,50")
+    assert second["price"] == 1234.9          # "1 234,90": thousands space and decimal comma
+    assert first["ean"] == "0012345678905"    # stays text: the leading zeros survive
+
+
+def test_utf8_with_bom_keeps_first_header(con):
+    result = import_file(con, DATA / "utf8-bom.csv")
+    assert result.encoding == "utf-8-sig"
+    assert result.column_map["sku"] == "sku"
+    assert rows(con)[0]["title"] == "Lampe été"
+
+
+def test_utf16_with_bom(con, tmp_path):
+    path = tmp_path / "utf16.csv"
+    path.write_text((DATA / "utf8-bom.csv").read_text(encoding="utf-8-sig"), encoding="utf-16")
+    assert import_file(con, path).encoding == "utf-16"
+    assert rows(con)[0]["title"] == "Lampe été"
+
+
+@pytest.mark.parametrize("name, delimiter", [("tab-delimited.tsv", "\t"), ("pipe-delimited.csv", "|"),
+                                             ("comma-delimited-quoted.csv", ","), ("duplicate-skus.csv", ";")])
+def test_delimiter_is_detected(con, name, delimiter):
+    assert import_file(con, DATA / name).delimiter == delimiter
+
+
+def test_quotes_commas_and_newlines_inside_cells(con):
+    import_file(con, DATA / "comma-delimited-quoted.csv")
+    first, second = rows(con)
+    assert first["title"] == 'Lampe, LED "pro"'
+    assert first["description_text"] == "Ligne 1\nLigne 2"
+    assert (first["price"], second["price"]) == (12.5, 1234.5)
+    assert second["_row"] == 2                 # a record spanning two lines still counts as one
+
+
+def test_tolerant_header_matching_and_conversions(con):
+    result = import_file(con, DATA / "synonym-headers.csv")
+    assert result.column_map == {
+        "sku": "Réf. produit", "title": "NOM", "description": "Descriptif", "price": "Prix (€)",
+        "stock_quantity": "Stock disponible", "images": "Photos", "brand": "MARQUE", "manufacturer": "Fabricant",
+        "ean": "EAN 13", "weight": "Poids (g)", "bullet_points": "Points forts", "category": "Catégorie",
+        "supplier": "Fournisseur", "gtin_exempt": "Exemption GTIN"}
+    assert result.extra_columns == ("Couleur",)
+    (p,) = rows(con)
+    assert p["images"] == ["https://x.fr/a.jpg", "https://x.fr/b.jpg"]
+    assert p["bullet_points"] == ["Doux", "Solide"]
+    assert (p["weight"], p["stock_quantity"], p["gtin_exempt"], p["Couleur"]) == (1200.0, 5, True, "rouge")
+
+
+def test_typed_columns_keep_their_raw_text(con, tmp_path):
+    path = tmp_path / "types.csv"
+    path.write_text("sku;title;description;price;stock_quantity;weight\n"
+                    "A;T;D;abc;5,5;\nB;T;D;1.234,50;-2;0,8\n", encoding="utf-8")
+    import_file(con, path)
+    a, b = rows(con)
+    assert (a["price"], a["price_raw"], a["stock_quantity"], a["stock_quantity_raw"]) == (None, "abc", None, "5,5")
+    assert (b["price"], b["stock_quantity"], b["weight"]) == (1234.5, -2, 0.8)
+    assert a["weight"] is None and a["weight_raw"] is None
+    assert a["gtin_exempt"] is False
+
+
+def test_json_array_with_lists_and_objects(con):
+    result = import_file(con, DATA / "products.json")
+    assert (result.file_format, result.rows, result.extra_columns) == ("json", 2, ("couleur",))
+    j1, j2 = rows(con)
+    assert j1["images"] == ["https://x.fr/1.jpg", "https://x.fr/2.jpg"]   # strings and {"url": …} objects
+    assert j1["bullet_points"] == ["Doux", "Solide"]
+    assert (j1["price"], j1["gtin_exempt"], j1["ean"]) == (12.5, True, "0012345678905")
+    assert (j2["price"], j2["weight"], j2["couleur"]) == (9.9, 800.0, None)
+
+
+def test_json_lines(con):
+    result = import_file(con, DATA / "products.jsonl")
+    assert (result.file_format, result.rows) == ("json", 2)
+    assert [r["brand"] for r in rows(con)] == [None, "B"]
+
+
+def test_xlsx_first_sheet(con, tmp_path):
+    path = tmp_path / "catalogue.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["SKU", "Titre", "Description", "Prix", "Quantité", "EAN13", "Remarque"])
+    ws.append(["X1", "Lampe", "<p>ok</p>", 12.5, 3, 4006381333931, "à voir"])
+    ws.append(["X2", "Chaise", "d", "9,90", 0, "0012345678905", None])
+    wb.save(path)
+    result = import_file(con, path)
+    assert (result.file_format, result.rows, result.extra_columns) == ("xlsx", 2, ("Remarque",))
+    x1, x2 = rows(con)
+    assert x1["ean"] == "4006381333931"        # a number cell, not "4006381333931.0"
+    assert (x1["price"], x2["price"], x1["stock_quantity"], x1["Remarque"]) == (12.5, 9.9, 3, "à voir")
+
+
+def test_parquet_with_list_column(con, tmp_path):
+    path = tmp_path / "catalogue.parquet"
+    duckdb.execute(f"""COPY (SELECT * FROM (VALUES
+        ('P1', 'Lampe', 'd', 12.5, 3, ['https://x.fr/1.jpg', 'https://x.fr/2.jpg'], 'gris'),
+        ('P2', 'Chaise', 'd', 9.9, 0, NULL, NULL)) t(sku, title, description, price, stock_quantity, images, teinte))
+        TO '{path}' (FORMAT PARQUET)""")
+    result = import_file(con, path)
+    assert (result.file_format, result.rows, result.extra_columns) == ("parquet", 2, ("teinte",))
+    p1, p2 = rows(con)
+    assert p1["images"] == ["https://x.fr/1.jpg", "https://x.fr/2.jpg"]
+    assert (p1["price"], p2["stock_quantity"], p2["images"], p1["_row"], p2["_row"]) == (12.5, 0, None, 1, 2)
+
+
+def test_format_comes_from_content_when_extension_lies(con, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(json.dumps([{"sku": "A", "title": "T", "description": "D", "price": 1, "stock_quantity": 1}]))
+    path.rename(tmp_path / "export.dat")
+    assert import_file(con, tmp_path / "export.dat").file_format == "json"
+
+
+def test_trailing_empty_lines_are_not_products(con):
+    assert import_file(con, DATA / "ragged-trailing-empty-lines.csv").rows == 1
+
+
+def test_row_numbers_follow_the_file_on_a_parallel_read(con, tmp_path):
+    # Several DuckDB blocks (122,880 rows) and two threads: _row must still be the file order.
+    path = tmp_path / "many.csv"
+    duckdb.execute(f"COPY (SELECT 'S' || i AS sku, 'T' AS title, 'D' AS description, i AS price, 1 AS stock "
+                   f"FROM range(1, 300001) t(i)) TO '{path}' (HEADER, DELIMITER ';')")
+    assert import_file(con, path).rows == 300_000
+    bad = con.execute("SELECT count(*) FROM products WHERE sku <> 'S' || _row").fetchone()[0]
+    assert bad == 0
