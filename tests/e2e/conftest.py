@@ -2,9 +2,10 @@
 
 Fixtures (other e2e files use them by these names):
 
-* ``app_url`` (session) — a temp database with the sample catalogue loaded by ``python -m core.bootstrap``,
-  then ``streamlit run app.py`` on a free 127.0.0.1 port; yields ``http://127.0.0.1:<port>`` once
+* ``app_url`` (session, shared: do not replace its catalogue) — a temp database with the sample
+  catalogue loaded by ``python -m core.bootstrap``, then ``streamlit run app.py`` on a free 127.0.0.1 port; yields ``http://127.0.0.1:<port>`` once
   ``/_stcore/health`` answers ``ok``; the server is terminated at the end of the session.
+* ``private_app_url`` (module) — the same, for a test module that changes the catalogue (uploads).
 * ``browser`` (session) — Playwright's Chromium launched from the system executable (Playwright never
   downloads a browser here). A missing chromium FAILS the tests with a clear message: scripts/test.sh
   installs it.
@@ -22,7 +23,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -54,49 +57,60 @@ def _tail(path: Path, lines: int = 40) -> str:
         return ""
 
 
-@pytest.fixture(scope="session")
-def app_env(tmp_path_factory) -> dict[str, str]:
-    """Environment of the app under test: its own database and run-time folder in a temp dir."""
-    base = tmp_path_factory.mktemp("e2e-app")
-    return {**os.environ, "EXPORT_AMAZON_DB": str(base / "e2e.duckdb"),
-            "EXPORT_AMAZON_RUNTIME": str(base / "runtime"), "PYTHONUNBUFFERED": "1"}
-
-
-@pytest.fixture(scope="session")
-def server_log(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-
-
-@pytest.fixture(scope="session")
-def app_url(app_env, server_log) -> str:
-    boot = subprocess.run([sys.executable, "-m", "core.bootstrap"], cwd=ROOT, env=app_env,
+@contextmanager
+def serve_app(folder: Path) -> Iterator[str]:
+    """Bootstrap a database under ``folder`` (sample catalogue loaded), serve the app, yield its URL."""
+    env = {**os.environ, "EXPORT_AMAZON_DB": str(folder / "e2e.duckdb"),
+           "EXPORT_AMAZON_RUNTIME": str(folder / "runtime"), "PYTHONUNBUFFERED": "1"}
+    log_path = folder / "streamlit.log"
+    boot = subprocess.run([sys.executable, "-m", "core.bootstrap"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=START_TIMEOUT)
     if boot.returncode != 0:
         pytest.fail(f"python -m core.bootstrap failed ({boot.returncode}):\n{boot.stderr[-3000:]}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    with open(server_log, "wb") as log:
+    with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=app_env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    _SERVER_LOGS.append(log_path)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while _health(url) != "ok":
             if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(server_log)}")
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(log_path)}")
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health within {START_TIMEOUT}s:\n{_tail(server_log)}")
+                pytest.fail(f"streamlit did not answer /_stcore/health within {START_TIMEOUT}s:\n{_tail(log_path)}")
             time.sleep(0.25)
         yield url
     finally:
+        _SERVER_LOGS.remove(log_path)
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+_SERVER_LOGS: list[Path] = []   # logs of the servers running now, printed when a browser test fails
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The shared app with the sample catalogue. Tests must not replace its catalogue (use
+    ``private_app_url`` for that), since later tests expect the sample."""
+    with serve_app(tmp_path_factory.mktemp("e2e-app")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def private_app_url(tmp_path_factory) -> Iterator[str]:
+    """An app of this test module's own (same setup as ``app_url``), for tests that change the catalogue."""
+    with serve_app(tmp_path_factory.mktemp("e2e-private-app")) as url:
+        yield url
 
 
 def chromium_executable() -> str:
@@ -130,7 +144,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def browser_page(request, browser, server_log, tmp_path_factory):
+def browser_page(request, browser, tmp_path_factory):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -144,5 +158,6 @@ def browser_page(request, browser, server_log, tmp_path_factory):
             print(f"\nscreenshot of the failure: {shot}")
         except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the test's own failure
             print(f"\nscreenshot failed: {exc}")
-        print(f"server log ({server_log}):\n{_tail(server_log)}")
+        for log in _SERVER_LOGS:
+            print(f"server log ({log}):\n{_tail(log)}")
     context.close()

@@ -35,10 +35,10 @@ def small_csv(tmp_path):
 
 
 @pytest.mark.e2e
-def test_upload_then_open_every_screen(app_url, browser_page, small_csv):
+def test_upload_then_open_every_screen(private_app_url, browser_page, small_csv):
     page = browser_page
     products = message("common.products", "fr")
-    page.goto(app_url)
+    page.goto(private_app_url)
     wait_for_app(page)
     assert exceptions(page) == []
     # The sample catalogue was loaded by core.bootstrap before the server started.
@@ -57,3 +57,23 @@ def test_upload_then_open_every_screen(app_url, browser_page, small_csv):
     # The new catalogue is what Home counts now.
     open_screen(page, "home")
     assert wait_for_metric(page, products, UPLOAD_ROWS, timeout=10) == UPLOAD_ROWS
+
+
+@pytest.mark.e2e
+def test_language_switch_translates_the_app(app_url, browser_page):
+    page = browser_page
+    page.goto(app_url)
+    wait_for_app(page)
+    count = len(sample_rows()[1])
+    assert wait_for_metric(page, message("common.products", "fr"), count, timeout=20) == count
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
+    page.get_by_role("option", name="English").click()
+    page.wait_for_function("title => document.title.startsWith(title)", arg=message("nav.home", "en") + " ·")
+    wait_for_app(page)
+    sidebar = page.locator("[data-testid=stSidebar]").inner_text()
+    for s in SCREENS:
+        assert message("nav." + s.id, "en") in sidebar
+    assert wait_for_metric(page, message("common.products", "en"), count, timeout=10) == count
+    # The language is kept when moving to another screen.
+    open_screen(page, "quality", "en")
+    assert exceptions(page) == []

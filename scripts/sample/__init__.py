@@ -1,0 +1,1 @@
+"""The parts of the sample data generator (entry point: scripts/make_sample.py)."""
