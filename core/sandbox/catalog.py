@@ -127,9 +127,9 @@ def search_catalog_items(ctx, req: Request) -> Response:
     keywords = [k for k in req.list("keywords") if k]
     kind = (req.one("identifiersType") or "").upper()
     included = req.list("includedData") or ["summaries"]
-    if len(marketplaces) != 1:
+    if len(marketplaces) != 1 or not (identifiers or keywords):
         return errors(400, "400", "Request has missing or invalid parameters and cannot be parsed.", None)
-    if bool(identifiers) == bool(keywords) or any(i not in INCLUDED_DATA for i in included):
+    if (identifiers and keywords) or any(i not in INCLUDED_DATA for i in included):
         return invalid_input()
     if identifiers and len(identifiers) > MAX_IDENTIFIERS:
         return invalid_input("Too many 'identifiers' provided")
