@@ -57,3 +57,22 @@ def test_home_counts_the_sample_products(sample_db, lang):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[message("common.products", lang)].replace("\u202f", "").replace(" ", "") == str(sample_db)
     assert sample_db >= 300
+
+
+@pytest.fixture
+def sample_with_selection(db_file) -> str:
+    """The sample catalogue plus a saved selection (two categories, one supplier), made current."""
+    from core.selection import Selection, save
+    con = core_db.connect(db_file)
+    try:
+        load_sample(con)
+        save(con, Selection("Maison et cuisine", categories=("Maison", "Cuisine"), suppliers=("Maison & Co Import",)))
+    finally:
+        con.close()
+    return "Maison et cuisine"
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.id for s in SCREENS])
+def test_screen_renders_on_a_saved_selection(sample_with_selection, screen):
+    at = run_screen(screen.id, "fr", {"selection": sample_with_selection})
+    assert not at.exception, [e.value for e in at.exception]
