@@ -49,7 +49,7 @@ else:
 sources = profiles.sources(con)
 table = pd.DataFrame([{k: v for k, v in r.as_dict().items() if k != "locked"} for r in profile.rows])
 edited = st.data_editor(
-    table, key=EDITOR, hide_index=True, num_rows="fixed", use_container_width=True,
+    table, key=EDITOR, hide_index=True, num_rows="fixed", width="stretch",
     disabled=["field"],
     column_config={
         "field": st.column_config.TextColumn(t("mapping.col.field")),
@@ -106,7 +106,7 @@ if cats.empty:
     st.info(t("mapping.no_categories"))
 else:
     cat_edit = st.data_editor(
-        cats, key="mapping_categories", hide_index=True, num_rows="fixed", use_container_width=True,
+        cats, key="mapping_categories", hide_index=True, num_rows="fixed", width="stretch",
         disabled=["category", "suggested"],
         column_config={
             "category": st.column_config.TextColumn(t("mapping.cat.category")),
@@ -138,4 +138,4 @@ else:
     n_changed = int(changed.to_numpy().sum())
     st.caption(t("mapping.preview_caption", n=len(values), changed=n_changed))
     styler = values.style.apply(lambda _: changed.map(lambda c: "background-color: #ffe08a" if c else ""), axis=None)
-    st.dataframe(styler, key="mapping_preview", hide_index=True, use_container_width=True)
+    st.dataframe(styler, key="mapping_preview", hide_index=True, width="stretch")

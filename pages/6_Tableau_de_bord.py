@@ -25,7 +25,7 @@ view["status"] = view["status"].map(lambda s: t("dashboard.status." + s))
 view["mode"] = view["mode"].map(lambda m: t("export.mode." + m))
 view["selection"] = view["selection"].map(lambda s: s or t("common.all_products"))
 view.columns = [t("dashboard.col." + c) for c in view.columns]
-st.dataframe(view, key="dashboard_table", hide_index=True, use_container_width=True)
+st.dataframe(view, key="dashboard_table", hide_index=True, width="stretch")
 
 ids = exports["id"].tolist()
 chosen = st.selectbox(t("dashboard.pick"), ids, key="dashboard_export",
@@ -85,4 +85,4 @@ else:
     r4.metric(t("dashboard.report.warnings_n"), int(latest["warnings"]))
     errs = processing_report.errors(con, int(latest["id"]), page.lang)
     errs.columns = [t("dashboard.report.col." + c) for c in errs.columns]
-    st.dataframe(errs, key="dashboard_report_errors", hide_index=True, use_container_width=True)
+    st.dataframe(errs, key="dashboard_report_errors", hide_index=True, width="stretch")
