@@ -68,6 +68,9 @@ def submit(ctx, seller_id: str, sku: str, marketplace_id: str, product_type: str
     now_issues = [i for i in found if i["_stage"] == "submission"]
     blocked = any(i["severity"] == "ERROR" for i in now_issues)
     asin = sub.facts.get("asin") or new_asin(seller_id, sku)
+    if not preview:
+        ctx.store.log_submission(seller_id, sku, marketplace_id, requirements, "INVALID" if blocked else "ACCEPTED",
+                                 now_iso())
     if blocked:
         return {"status": "INVALID", "issues": now_issues, "asin": None}
     if preview:

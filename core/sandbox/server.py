@@ -53,6 +53,7 @@ class SandboxContext:
     feed_timing: FeedTiming
     gzip_reports: bool
     base_url: str = ""
+    recorded: list | None = None   # when a list, every SP-API request is appended (tests check them against the models)
 
     def __post_init__(self):
         self.product_type_names = set(product_types.BY_NAME)
@@ -80,6 +81,13 @@ def dispatch(ctx: SandboxContext, method: str, raw_path: str, req: Request) -> R
         if params is None:
             continue
         req.params = params
+        if ctx.recorded is not None:
+            try:
+                body = req.json()
+            except ValueError:
+                body = req.body
+            ctx.recorded.append({"operation": route.operation, "method": method, "path": raw_path,
+                                 "query": req.query, "body": body})
         account = ctx.lwa.account_for_token(req.headers.get("x-amz-access-token"))
         if account is None:
             return errors(403, "Unauthorized", "Access to requested resource is denied.",
@@ -237,6 +245,11 @@ class SandboxServer:
         self.url = f"http://{self.host}:{self.port}"
         self.state_dir = ctx.store.path.parent
 
+    @property
+    def recorded(self) -> list[dict]:
+        """SP-API requests received so far (only with ``record_requests=True``)."""
+        return self.ctx.recorded if self.ctx.recorded is not None else []
+
     def set_faults(self, **changes) -> Faults:
         """Change fault injection at run time (latency_ms, error_rate, drop_rate, throttle_rate)."""
         return self.ctx.faults.update(**changes)
@@ -262,13 +275,15 @@ class SandboxServer:
 
 def create(port: int = 0, state_dir: Path | None = None, *, rate_limits: bool = True, faults: Faults | None = None,
            host: str = "127.0.0.1", accounts: list[Account] | None = None, catalog_seed: Path | list | None = None,
-           feed_timing: FeedTiming | None = None, gzip_reports: bool = False, fault_seed: int | None = None) -> SandboxServer:
+           feed_timing: FeedTiming | None = None, gzip_reports: bool = False, fault_seed: int | None = None,
+           record_requests: bool = False) -> SandboxServer:
     """Build a sandbox bound to ``host:port`` (0 = a free port) without starting its thread."""
     store = Store(Path(state_dir) if state_dir else default_state_dir())
     book = AccountBook(accounts)
     ctx = SandboxContext(store=store, catalog=Catalog.load(catalog_seed), book=book, lwa=Lwa(book),
                          buckets=TokenBuckets(), faults=FaultInjector(faults, seed=fault_seed), rate_limits=rate_limits,
-                         feed_timing=feed_timing or FeedTiming(), gzip_reports=gzip_reports)
+                         feed_timing=feed_timing or FeedTiming(), gzip_reports=gzip_reports,
+                         recorded=[] if record_requests else None)
     handler = type("SandboxHandler", (_Handler,), {"ctx": ctx})
     try:
         httpd = _Server((host, port), handler)
@@ -282,14 +297,17 @@ def create(port: int = 0, state_dir: Path | None = None, *, rate_limits: bool = 
 
 def start(port: int = 0, state_dir: Path | None = None, *, rate_limits: bool = True, faults: Faults | None = None,
           host: str = "127.0.0.1", accounts: list[Account] | None = None, catalog_seed: Path | list | None = None,
-          feed_timing: FeedTiming | None = None, gzip_reports: bool = False, fault_seed: int | None = None) -> SandboxServer:
+          feed_timing: FeedTiming | None = None, gzip_reports: bool = False, fault_seed: int | None = None,
+          record_requests: bool = False) -> SandboxServer:
     """Start a sandbox in a background thread and return it once it accepts connections.
 
     ``state_dir`` defaults to ``core.db.runtime_dir()/"sandbox"``; ``catalog_seed`` (a path or a list of
-    items) defaults to ``data/sandbox/catalog_seed.json``; ``accounts`` are added beside the built-in ones.
+    items) defaults to ``data/sandbox/catalog_seed.json``; ``accounts`` are added beside the built-in ones;
+    ``record_requests`` keeps every SP-API request in ``server.recorded`` (tests of what the app sends).
     """
     server = create(port, state_dir, rate_limits=rate_limits, faults=faults, host=host, accounts=accounts,
-                    catalog_seed=catalog_seed, feed_timing=feed_timing, gzip_reports=gzip_reports, fault_seed=fault_seed)
+                    catalog_seed=catalog_seed, feed_timing=feed_timing, gzip_reports=gzip_reports, fault_seed=fault_seed,
+                    record_requests=record_requests)
     thread = threading.Thread(target=server.serve_forever, name=f"sp-api-sandbox:{server.port}", daemon=True)
     server._thread = thread
     thread.start()

@@ -27,6 +27,12 @@ CREATE TABLE IF NOT EXISTS feeds (
     marketplace_ids TEXT NOT NULL, input_document_id TEXT NOT NULL, feed_options TEXT,
     created REAL NOT NULL, status TEXT NOT NULL, result_document_id TEXT
 );
+-- Every listing submission received (PUT, PATCH, feed message), accepted or not: lets a client's
+-- tests check that nothing was sent twice.
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, seller_id TEXT NOT NULL, sku TEXT NOT NULL,
+    marketplace_id TEXT NOT NULL, requirements TEXT NOT NULL, status TEXT NOT NULL, received TEXT NOT NULL
+);
 """
 # Amazon's feed ids are numeric strings; start high so they look like it.
 FIRST_FEED_ID = 50000000001
@@ -77,6 +83,18 @@ class Store:
             (row["seller_id"], row["sku"], row["marketplace_id"], row["product_type"], row["requirements"], row["asin"],
              json.dumps(row["attributes"]), json.dumps(row["issues"]), row["created"], row["updated"]),
         )
+
+    def log_submission(self, seller_id: str, sku: str, marketplace_id: str, requirements: str, status: str,
+                       received: str) -> None:
+        self.execute("INSERT INTO submissions (seller_id, sku, marketplace_id, requirements, status, received) "
+                     "VALUES (?,?,?,?,?,?)", (seller_id, sku, marketplace_id, requirements, status, received))
+
+    def submissions(self, seller_id: str, marketplace_id: str | None = None) -> list[dict]:
+        """Every submission received for the seller (and marketplace), oldest first."""
+        if marketplace_id is None:
+            return self.query("SELECT * FROM submissions WHERE seller_id=? ORDER BY id", (seller_id,))
+        return self.query("SELECT * FROM submissions WHERE seller_id=? AND marketplace_id=? ORDER BY id",
+                          (seller_id, marketplace_id))
 
     def delete_listing(self, seller_id: str, sku: str, marketplace_id: str) -> None:
         self.execute("DELETE FROM listings WHERE seller_id=? AND sku=? AND marketplace_id=?",
