@@ -113,9 +113,9 @@ def private_app_url(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def chromium_executable() -> str:
-    """Path of the system Chromium, or a test failure saying how to get it."""
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+def chromium_executable(fallback: Path = Path("/usr/bin/chromium")) -> str:
+    """Path of the system Chromium, or a test failure saying how to get it (never a silent skip)."""
+    path = shutil.which("chromium") or (str(fallback) if fallback.exists() else None)
     if path is None:
         pytest.fail("Debian's chromium is not installed, so the browser test cannot run. "
                     "Run `bash scripts/test.sh` as root (it installs it with apt-get) or `apt-get install chromium`.")

@@ -77,3 +77,12 @@ def test_language_switch_translates_the_app(app_url, browser_page):
     # The language is kept when moving to another screen.
     open_screen(page, "quality", "en")
     assert exceptions(page) == []
+
+
+def test_missing_chromium_fails_with_instructions(monkeypatch, tmp_path):
+    from tests.e2e import conftest
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="scripts/test.sh"):
+        conftest.chromium_executable(fallback=tmp_path / "no-chromium")
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: "/opt/chromium/chrome")
+    assert conftest.chromium_executable(fallback=tmp_path / "no-chromium") == "/opt/chromium/chrome"
