@@ -30,6 +30,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "core.mapping.product_types",
     "core.exports.history",
     "core.processing_report",
+    "core.code2asin.store",
     "core.jobs",
 )
 
