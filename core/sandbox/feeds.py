@@ -1,7 +1,8 @@
 """Feeds API 2021-06-30: documents (upload URL served by the sandbox), feeds and their processing.
 
-A feed moves IN_QUEUE -> IN_PROGRESS -> DONE with time (``FeedTiming``); it is processed when a read
-first sees it past IN_PROGRESS, so the result is the same however often it is polled. JSON_LISTINGS_FEED
+A feed moves IN_QUEUE -> IN_PROGRESS -> DONE with time (``FeedTiming``); the server's worker thread
+processes it once its time is over (``finish_due_feeds``), so a getFeed never waits for a big feed and the
+result is the same however often it is polled. JSON_LISTINGS_FEED
 messages go through the same ``listings.submit`` as the Listings Items API; the processing report follows
 listings-feed-processing-report-schema-v2. Retired listing feed types (flat file, XML) end FATAL, as on
 Amazon since 2025-07-31 (reference §f).
@@ -120,25 +121,30 @@ def create_feed(ctx, req: Request) -> Response:
 
 
 def _advance(ctx, row: dict) -> dict:
-    """Bring a feed's stored status up to date with the clock, processing it once when it finishes."""
+    """Bring a feed's stored status up to date with the clock (processing itself is the worker's job)."""
     if row["status"] in ("DONE", "FATAL", "CANCELLED"):
         return row
     elapsed = time.time() - row["created"]
     timing: FeedTiming = ctx.feed_timing
-    if elapsed < timing.in_queue_s:
-        status = "IN_QUEUE"
-    elif elapsed < timing.in_queue_s + timing.in_progress_s:
-        status = "IN_PROGRESS"
-    else:
-        with ctx.feed_lock:  # two polls at once must not process the feed twice
-            fresh = ctx.store.query("SELECT * FROM feeds WHERE feed_id=?", (row["feed_id"],))[0]
-            if fresh["status"] in ("DONE", "FATAL", "CANCELLED"):
-                return fresh
-            return _finish(ctx, fresh)
+    # Past its processing time a feed stays IN_PROGRESS until the worker has processed it.
+    status = "IN_QUEUE" if elapsed < timing.in_queue_s else "IN_PROGRESS"
     if status != row["status"]:
         ctx.store.execute("UPDATE feeds SET status=? WHERE feed_id=? AND status=?", (status, row["feed_id"], row["status"]))
         row = dict(row, status=status)
     return row
+
+
+def finish_due_feeds(ctx) -> int:
+    """Process every feed whose processing time is over (called by the server's worker thread); returns how many."""
+    timing: FeedTiming = ctx.feed_timing
+    due = ctx.store.query("SELECT feed_id FROM feeds WHERE status IN ('IN_QUEUE', 'IN_PROGRESS') AND created <= ? "
+                          "ORDER BY feed_id", (time.time() - timing.in_queue_s - timing.in_progress_s,))
+    for (feed_id,) in ((d["feed_id"],) for d in due):
+        with ctx.feed_lock:  # a cancel and the worker must not cross
+            fresh = ctx.store.query("SELECT * FROM feeds WHERE feed_id=?", (feed_id,))[0]
+            if fresh["status"] in ("IN_QUEUE", "IN_PROGRESS"):
+                _finish(ctx, fresh)
+    return len(due)
 
 
 def _finish(ctx, row: dict) -> dict:
@@ -188,10 +194,11 @@ def cancel_feed(ctx, req: Request) -> Response:
     row, error = _feed_row(ctx, req)
     if error:
         return error
-    row = _advance(ctx, row)
-    if row["status"] != "IN_QUEUE":
-        return _invalid("Only a feed that is IN_QUEUE can be cancelled.")
-    ctx.store.execute("UPDATE feeds SET status='CANCELLED' WHERE feed_id=?", (row["feed_id"],))
+    with ctx.feed_lock:
+        row = _advance(ctx, row)
+        if row["status"] != "IN_QUEUE":
+            return _invalid("Only a feed that is IN_QUEUE can be cancelled.")
+        ctx.store.execute("UPDATE feeds SET status='CANCELLED' WHERE feed_id=?", (row["feed_id"],))
     return Response(200, b"", content_type="application/json")
 
 

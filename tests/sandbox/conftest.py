@@ -98,3 +98,14 @@ def raw(sandbox):
 def lwa_form(refresh_token=DEMO_REFRESH_TOKEN, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET):
     return urlencode({"grant_type": "refresh_token", "client_id": client_id, "refresh_token": refresh_token,
                       "client_secret": client_secret})
+
+
+def eventually(fn, timeout: float = 10.0, interval: float = 0.05):
+    """Poll ``fn`` until it returns a truthy value (feeds finish on the sandbox's worker thread)."""
+    import time
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)

@@ -5,15 +5,13 @@ official model (required query parameters, enums, body schema) and every answer 
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from core.marketplaces import marketplace
 from core.sandbox.accounts import DEMO_SELLER_ID
 from core.sandbox.server import start
 from tests.sandbox import listing_data as ld
-from tests.sandbox.conftest import FAST_FEEDS, SEED
+from tests.sandbox.conftest import FAST_FEEDS, SEED, eventually
 from tests.sandbox.models import request_errors
 
 spapi = pytest.importorskip("core.spapi.client", reason="helper F's client (core/spapi) is not there")
@@ -47,8 +45,7 @@ def test_every_request_the_app_sends_is_valid_for_the_model(recording):
     submitted = feeds.submit_json(cfg, {"header": {"sellerId": DEMO_SELLER_ID, "version": "2.0"}, "messages": [
         {"messageId": 1, "sku": "APP-3", "operationType": "UPDATE", "productType": "PRODUCT", "attributes": ld.attributes()}]})
     assert submitted.ok
-    time.sleep(0.7)
-    assert feeds.get_feed(cfg, submitted.payload["feedId"]).payload["processingStatus"] == "DONE"
+    assert eventually(lambda: feeds.get_feed(cfg, submitted.payload["feedId"]).payload["processingStatus"] == "DONE")
     seen = set()
     for request in recording.recorded:
         model = next(m for prefix, m in MODEL_BY_PREFIX.items() if request["path"].startswith(prefix))

@@ -20,7 +20,7 @@ from core.sandbox.faults import Faults
 from core.sandbox.ratelimits import LIMITS_BY_OPERATION, RATE_LIMITS, TokenBuckets
 from core.sandbox.server import start
 from tests.sandbox import listing_data as ld
-from tests.sandbox.conftest import FAST_FEEDS, FR, SEED, SELLER, Raw
+from tests.sandbox.conftest import FAST_FEEDS, FR, SEED, SELLER, Raw, eventually
 from tests.sandbox.spapi_client import client
 
 SEARCH = ("GET", "/catalog/2022-04-01/items", {"identifiers": "4006381333931", "identifiersType": "EAN",
@@ -130,8 +130,8 @@ def test_listings_and_feeds_survive_a_restart_and_cached_tokens_still_work(state
         # same sp_api client: its access token is cached (no LWA call) and still valid after the restart
         item = api.get_listings_item(sellerId=SELLER, sku="KEEP/1", marketplaceIds=FR, includedData="summaries,offers").payload
         assert item["summaries"][0]["asin"] == "B0LAMP0001" and item["offers"][0]["price"]["amount"] == "29.90"
-        time.sleep(0.7)
-        assert feeds.get_feed(feed_id).payload["processingStatus"] == "DONE"     # the feed queued before the restart
+        # the feed queued before the restart is processed by the new server
+        assert eventually(lambda: feeds.get_feed(feed_id).payload["processingStatus"] == "DONE")
         assert api.get_listings_item(sellerId=SELLER, sku="KEEP/2", marketplaceIds=FR).payload["sku"] == "KEEP/2"
     finally:
         second.stop()
