@@ -89,7 +89,9 @@ def truncate_sql(expr: str, limit: int) -> str:
     n = int(limit)
     if n < 1:
         raise ValueError("limit must be positive")
-    soft = f"regexp_extract({expr}, '(?s)^(.{{0,{n - 1}}}\\S)\\s', 1)"
+    # Soft cut: the longest prefix of the first n+1 characters that ends a word before a space
+    # ("^(.*\\S)\\s" on a short string; a counted repetition ".{0,199}" is several times slower in RE2).
+    soft = f"regexp_extract(left({expr}, {n + 1}), '(?s)^(.*\\S)\\s', 1)"
     hard = f"left({expr}, {n})"
     hard = f"regexp_replace({hard}, '&#?[a-zA-Z0-9]{{0,8}}$', '')"
     hard = f"regexp_replace({hard}, '[\\x{{200D}}\\x{{FE0E}}\\x{{FE0F}}]+$', '')"

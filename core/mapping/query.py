@@ -30,17 +30,25 @@ def clean_sql(expr: str) -> str:
 
 def _source_expr(row: MappingRow, types: dict[str, str]) -> tuple[str, Context]:
     if not row.source:
-        return sql_literal(row.constant) if row.constant else "NULL::VARCHAR", Context("", False, "")
+        constant = " ".join(row.constant.replace("\r", " ").replace("\n", " ").replace("\t", " ").split(" "))
+        return sql_literal(constant) if constant else "NULL::VARCHAR", Context("", False, "")
     if row.source not in types:
         return "NULL::VARCHAR", Context(row.source, False, "")
-    return f"p.{quote_ident(row.source)}", Context(row.source, types[row.source].endswith("[]"), "")
+    sql_type = types[row.source]
+    return f"p.{quote_ident(row.source)}", Context(row.source, sql_type.endswith("[]"), "", sql_type)
 
 
 def value_sql(row: MappingRow, types: dict[str, str], marketplace: str) -> str:
     """SQL expression of the (uncleaned) value of ``row`` for one product aliased ``p``."""
     expr, ctx = _source_expr(row, types)
-    ctx = Context(ctx.source, ctx.is_list, marketplace)
+    ctx = Context(ctx.source, ctx.is_list, marketplace, ctx.sql_type)
     return transform(row.transform).sql(expr, row.param, ctx)
+
+
+def written_sql(row: MappingRow, types: dict[str, str], marketplace: str) -> str:
+    """SQL expression of the value as written: cleaned of tabs and line breaks when it can hold text."""
+    value = value_sql(row, types, marketplace)
+    return clean_sql(value) if transform(row.transform).text_output and row.source else value
 
 
 def raw_sql(row: MappingRow, types: dict[str, str]) -> str:
@@ -52,8 +60,15 @@ def raw_sql(row: MappingRow, types: dict[str, str]) -> str:
 
 
 def _from(sel: Selection | None, marketplace: str) -> str:
-    return (f"FROM ({products_sql(sel)}) AS p LEFT JOIN category_product_types AS c "
-            f"ON c.marketplace = {sql_literal(marketplace)} AND c.category = p.category")
+    # The product type of each category is resolved once per distinct category (saved choice, else
+    # suggestion), not once per product: the suggestion is a chain of regexes.
+    from core.mapping.product_types import suggestion_sql  # noqa: PLC0415 - avoids an import cycle
+    mk = sql_literal(marketplace)
+    categories = (f"SELECT k.category, coalesce(nullif(s.product_type, ''), {suggestion_sql('k.category')}) "
+                  f"AS product_type, nullif(s.browse_node, '') AS browse_node "
+                  f"FROM (SELECT DISTINCT category FROM {PRODUCTS}) AS k LEFT JOIN category_product_types AS s "
+                  f"ON s.marketplace = {mk} AND s.category = k.category")
+    return f"FROM ({products_sql(sel)}) AS p LEFT JOIN ({categories}) AS c ON c.category = p.category"
 
 
 def mapped_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], marketplace: str,
@@ -61,7 +76,7 @@ def mapped_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], mar
     """``SELECT _row, _sku, <field> …`` for the selected products: the Flat File data, unordered."""
     types = column_types(con)
     cols = [f"p._row AS {ROW}", f"CAST(p.sku AS VARCHAR) AS {SKU}"]
-    cols += [f"{clean_sql(value_sql(r, types, marketplace))} AS {quote_ident(r.field)}" for r in rows]
+    cols += [f"{written_sql(r, types, marketplace)} AS {quote_ident(r.field)}" for r in rows]
     return f"SELECT {', '.join(cols)} {_from(sel, marketplace)}"
 
 
@@ -73,7 +88,7 @@ def preview(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], market
     cols = [f"p._row AS {ROW}"]
     flags = []
     for i, r in enumerate(rows):
-        value = clean_sql(value_sql(r, types, marketplace))
+        value = written_sql(r, types, marketplace)
         cols.append(f"{value} AS v{i}")
         if r.source and transform(r.transform).changes:
             flags.append(f"({value}) IS DISTINCT FROM ({raw_sql(r, types)}) AS c{i}")

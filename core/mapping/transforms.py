@@ -23,6 +23,12 @@ class Context:
     source: str            # source column name in products ("" for a constant)
     is_list: bool          # the source is a VARCHAR[] column
     marketplace: str       # marketplace code (FR, DE …)
+    sql_type: str = "VARCHAR"   # DuckDB type of the source
+
+    @property
+    def numeric(self) -> bool:
+        """True when the source is a number column (no text parsing needed)."""
+        return self.sql_type.split("(")[0] in _NUMERIC_TYPES
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,13 @@ class Transform:
     sql: Callable[[str, str, Context], str]     # (source expression, parameter, context) -> SQL
     changes: bool = False
     default_param: str = ""
+    text_output: bool = True    # may pass text through (so may hold tabs / line breaks to clean)
+
+
+_NUMERIC_TYPES = {"DOUBLE", "FLOAT", "REAL", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+                  "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"}
+_INTEGER_TYPES = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT",
+                  "UTINYINT"}
 
 
 def _int_between(lo: int, hi: int) -> Callable[[str], bool]:
@@ -44,14 +57,17 @@ def _text(expr: str, ctx: Context) -> str:
     return f"array_to_string({expr}, ' | ')" if ctx.is_list else f"CAST({expr} AS VARCHAR)"
 
 
-def _number(expr: str) -> str:
+def _number(expr: str, ctx: Context | None = None) -> str:
+    if ctx is not None and ctx.numeric:
+        return f"CAST({expr} AS DOUBLE)"
     # Numbers may come from a text column of the file ("29,90"): decimal comma accepted.
     return f"TRY_CAST(replace(CAST({expr} AS VARCHAR), ',', '.') AS DOUBLE)"
 
 
 def _plain_number(value: str) -> str:
-    # Up to 3 decimals, dot separator, no trailing zeros ("1.2", "0.35", "12").
-    return f"rtrim(rtrim(printf('%.3f', {value}), '0'), '.')"
+    # Up to 3 decimals, dot separator, no trailing zeros ("1.2", "0.35", "12"). A DECIMAL cast is
+    # several times faster than printf in DuckDB; out-of-range values give NULL (TRY_CAST).
+    return f"rtrim(rtrim(CAST(TRY_CAST({value} AS DECIMAL(18, 3)) AS VARCHAR), '0'), '.')"
 
 
 def _html_to_text(expr: str, param: str, ctx: Context) -> str:
@@ -64,7 +80,7 @@ def _html_to_text(expr: str, param: str, ctx: Context) -> str:
 def _list_item(expr: str, param: str, ctx: Context) -> str:
     n = int(param)
     if ctx.is_list:
-        return f"nullif(trim({expr}[{n}]), '')"
+        return f"nullif({expr}[{n}], '')"   # list items are trimmed by the import
     # A text column holding a list: split on "|" or ";" (the usual separators in exported catalogues).
     return f"nullif(trim(string_split_regex(CAST({expr} AS VARCHAR), '\\s*[|;]\\s*')[{n}]), '')"
 
@@ -86,20 +102,23 @@ WEIGHT_UNITS: dict[str, tuple[str, float]] = {
 
 def _unit_convert(expr: str, param: str, ctx: Context) -> str:
     factor = WEIGHT_UNITS[param.strip().lower()][1]
-    return _plain_number(f"({_number(expr)} / {factor})")
+    return _plain_number(f"({_number(expr, ctx)} / {factor})")
 
 
 def _unit_label(expr: str, param: str, ctx: Context) -> str:
     label = WEIGHT_UNITS[param.strip().lower()][0]
-    return f"CASE WHEN {_number(expr)} IS NOT NULL THEN '{label}' END"
+    return f"CASE WHEN {_number(expr, ctx)} IS NOT NULL THEN '{label}' END"
 
 
 def _price(expr: str, param: str, ctx: Context) -> str:
-    return f"printf('%.{int(param)}f', {_number(expr)})"
+    n = int(param)
+    return f"CAST(TRY_CAST(round({_number(expr, ctx)}, {n}) AS DECIMAL(18, {n})) AS VARCHAR)"
 
 
 def _integer(expr: str, param: str, ctx: Context) -> str:
-    return f"CAST(CAST(floor({_number(expr)}) AS BIGINT) AS VARCHAR)"
+    if ctx.sql_type in _INTEGER_TYPES:
+        return f"CAST({expr} AS VARCHAR)"
+    return f"CAST(TRY_CAST(floor({_number(expr, ctx)}) AS BIGINT) AS VARCHAR)"
 
 
 # Products Manager conditions (guide: Neuf, Reconditionné, Occasion) → flat-file condition_type.
@@ -117,14 +136,17 @@ def _condition(expr: str, param: str, ctx: Context) -> str:
 
 
 def _product_type(expr: str, param: str, ctx: Context) -> str:
-    # The category table of this marketplace (joined as c), else the suggestion, else the parameter.
+    # From the category: the category table of this marketplace, else the suggestion, both resolved
+    # once per distinct category (joined as c, see core.mapping.query); else the parameter.
     from core.mapping.product_types import suggestion_sql  # noqa: PLC0415 - avoids an import cycle
     fallback = "'" + (param.strip() or "PRODUCT").replace("'", "''") + "'"
-    return f"coalesce(nullif(c.product_type, ''), {suggestion_sql(_text(expr, ctx))}, {fallback})"
+    if ctx.source == "category":
+        return f"coalesce(c.product_type, {fallback})"
+    return f"coalesce({suggestion_sql(_text(expr, ctx))}, {fallback})"
 
 
 def _browse_node(expr: str, param: str, ctx: Context) -> str:
-    return "nullif(c.browse_node, '')"
+    return "c.browse_node"
 
 
 TRANSFORMS: tuple[Transform, ...] = (
@@ -133,15 +155,18 @@ TRANSFORMS: tuple[Transform, ...] = (
               lambda e, p, c: truncate_sql(_text(e, c), int(p)), changes=True, default_param="200"),
     Transform("html_to_text", False, lambda p: True, _html_to_text, changes=True),
     Transform("list_item", True, _int_between(1, 50), _list_item, default_param="1"),
-    Transform("ean_type", False, lambda p: True, _ean_type),
+    Transform("ean_type", False, lambda p: True, _ean_type, text_output=False),
     Transform("unit_convert", True, lambda p: p.strip().lower() in WEIGHT_UNITS, _unit_convert,
-              changes=True, default_param="kg"),
-    Transform("unit_label", True, lambda p: p.strip().lower() in WEIGHT_UNITS, _unit_label, default_param="kg"),
-    Transform("price", True, _int_between(0, 4), _price, changes=True, default_param="2"),
-    Transform("integer", False, lambda p: True, _integer, changes=True),
+              changes=True, default_param="kg", text_output=False),
+    Transform("unit_label", True, lambda p: p.strip().lower() in WEIGHT_UNITS, _unit_label, default_param="kg",
+              text_output=False),
+    Transform("price", True, _int_between(0, 4), _price, changes=True, default_param="2",
+              text_output=False),
+    Transform("integer", False, lambda p: True, _integer, changes=True, text_output=False),
     Transform("condition", False, lambda p: True, _condition, changes=True),
-    Transform("product_type", False, lambda p: True, _product_type),
-    Transform("browse_node", False, lambda p: True, _browse_node),
+    Transform("product_type", True, lambda p: p == "" or bool(re.fullmatch(r"[A-Z][A-Z0-9_]{1,63}", p)),
+              _product_type, default_param="PRODUCT", text_output=False),
+    Transform("browse_node", False, lambda p: True, _browse_node, text_output=False),   # digits (validated)
 )
 
 CODES: tuple[str, ...] = tuple(t.code for t in TRANSFORMS)
