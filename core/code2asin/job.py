@@ -59,6 +59,13 @@ def items_sql(marketplace: str, sel: Selection | None, recheck: bool) -> str:
             f"json_object('brand', e.brand) AS payload FROM ({eligible_eans_sql(sel)}) AS e {skip_checked}")
 
 
+def count_items(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None, *,
+                recheck: bool = False) -> int:
+    """How many EANs a job created now would search."""
+    code = store.marketplace_code(marketplace)
+    return int(con.execute(f"SELECT count(*) FROM ({items_sql(code, sel, recheck)})").fetchone()[0])
+
+
 def create(con: duckdb.DuckDBPyConnection, target: Target, sel: Selection | None = None, *,
            recheck: bool = False) -> int:
     """Record a mapping job for the selection's EANs on ``target.marketplace`` (not started)."""

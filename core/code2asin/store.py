@@ -194,3 +194,15 @@ def asin_for_sku_sql(marketplace: str, sel: Selection | None = None) -> str:
     return (f"SELECT p.sku, m.asin FROM ({products_sql(sel)}) AS p "
             f"JOIN {TABLE} AS m ON m.ean = {ean13_sql()} AND m.marketplace = {code} AND m.chosen "
             f"WHERE {ELIGIBLE_SQL}")
+
+
+def eans_needing_choice(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None,
+                        limit: int = 500) -> list[tuple[str, str, str, str | None]]:
+    """(ean, skus, status, chosen asin) of the selection's MULTIPLE and CONFLICT EANs, by EAN."""
+    if not has_catalogue(con):
+        return []
+    return con.execute(
+        f"SELECT m.ean, any_value(e.skus), any_value(m.match_status), max(m.asin) FILTER (WHERE m.chosen) "
+        f"FROM {TABLE} AS m JOIN ({_selected_eans(sel)}) AS e USING (ean) "
+        "WHERE m.marketplace = ? AND m.match_status IN (SELECT unnest(?::VARCHAR[])) "
+        "GROUP BY m.ean ORDER BY m.ean LIMIT ?", [marketplace, list(NEEDS_CHOICE), int(limit)]).fetchall()
