@@ -32,6 +32,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "core.processing_report",
     "core.code2asin.store",
     "core.jobs",
+    "core.exports.api_export",
 )
 
 

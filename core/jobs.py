@@ -32,7 +32,7 @@ CREATE SEQUENCE IF NOT EXISTS job_id_seq;
 CREATE TABLE IF NOT EXISTS jobs (
     id           BIGINT PRIMARY KEY DEFAULT nextval('job_id_seq'),
     kind         VARCHAR NOT NULL,     -- api_export, code2asin …
-    status       VARCHAR NOT NULL,     -- see STATUSES
+    status       VARCHAR NOT NULL,     -- queued | running | done | failed | cancelled | interrupted
     params       JSON,                 -- what the worker needs to (re)start; never a secret
     ref          BIGINT,               -- e.g. the exports history id
     created_at   TIMESTAMP DEFAULT current_timestamp,
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS job_items (
 );
 """
 
-STATUSES = ("running", "done", "failed", "cancelled", "interrupted")
+STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 FINAL_STATUSES = ("done",)
 ITEM_STATES = ("pending", "sent", "accepted", "rejected", "failed")
 FINAL_ITEM_STATES = ("accepted", "rejected")
@@ -132,7 +132,7 @@ class Job:
     def resumable(self) -> bool:
         """True when the job stopped before every item had a final answer."""
         unfinished = self.total - self.done_items
-        return unfinished > 0 and (self.status in ("interrupted", "cancelled", "failed") or self.stale)
+        return unfinished > 0 and (self.status in ("queued", "interrupted", "cancelled", "failed") or self.stale)
 
 
 def _now(con: duckdb.DuckDBPyConnection | None) -> datetime:
@@ -147,7 +147,7 @@ def create(con: duckdb.DuckDBPyConnection, kind: str, params: dict, items_sql: s
     Duplicate item keys keep the first row by ``seq``.
     """
     job_id = int(con.execute(
-        "INSERT INTO jobs (kind, status, params, ref) VALUES (?, 'interrupted', ?, ?) RETURNING id",
+        "INSERT INTO jobs (kind, status, params, ref) VALUES (?, 'queued', ?, ?) RETURNING id",
         [kind, json.dumps(params, ensure_ascii=False), ref]).fetchone()[0])
     con.execute(
         f"INSERT INTO job_items (job_id, item, seq, state, payload) "
@@ -207,6 +207,7 @@ class JobContext:
     def __init__(self, con: duckdb.DuckDBPyConnection, job: Job):
         self.con, self.job = con, job
         self._last_beat = 0.0
+        self.tried: set[str] = set()     # items sent during this run (a worker sends each at most once per run)
 
     @property
     def id(self) -> int:
