@@ -31,10 +31,9 @@ BRAND_REQUIRED_CATEGORIES: tuple[str, ...] = (
 
 # Categories that need Amazon's approval before listing (Seller Central "Category requires approval").
 RESTRICTED_CATEGORIES: tuple[str, ...] = (
-    "bijoux", "joaillerie", "montres", "beaute", "sante", "hygiene", "alimentation", "epicerie",
+    "bijoux", "joaillerie", "montres", "sante", "hygiene et sante", "alimentation", "epicerie",
     "boissons", "vins et spiritueux", "complements alimentaires", "produits pharmaceutiques",
-    "automobile", "pieces auto", "jouets", "jeux et jouets", "bebe", "puericulture",
-    "produits de collection", "objets de collection", "musique", "dvd", "jeux video",
+    "automobile", "pieces auto", "objets de collection", "produits de collection", "jeux video",
 )
 
 # Promotional phrases refused in titles (FR, EN, DE, IT, ES), matched case-insensitively as whole

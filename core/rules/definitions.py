@@ -19,8 +19,12 @@ _SPACES = "' \t\n\r' || chr(160)"   # trim() alone removes spaces only
 
 
 def blank(expr: str) -> str:
-    """SQL: ``expr`` is NULL or only whitespace (incl. tab, line breaks and NBSP)."""
-    return f"({expr} IS NULL OR trim({expr}, {_SPACES}) = '')"
+    """SQL: ``expr`` is NULL or only whitespace (incl. tab, line breaks and NBSP).
+
+    A blank text starts with a character below "!" (space, tab, line break) or with NBSP: that cheap
+    prefix test (which DuckDB can even answer from column statistics) guards the costly trim()."""
+    return (f"({expr} IS NULL OR (({expr} < '!' OR starts_with({expr}, chr(160))) "
+            f"AND trim({expr}, {_SPACES}) = ''))")
 
 
 def _lit(text: str) -> str:
@@ -56,6 +60,7 @@ def gtin_type_sql(col: str = "p.ean") -> str:
 _GTIN_SHAPE = "regexp_full_match(p.ean, '[0-9]{12,13}')"
 # GS1 restricted-circulation prefixes of the GTIN-13 form (a UPC-12 gets a leading 0).
 _GTIN_PREFIX = f"({_gtin_int()} // 10000000000)"
+_GTIN_PREFIX_D = "(p._gtin // 10000000000)"
 _RESTRICTED = (f"({_GTIN_PREFIX} BETWEEN 20 AND 29 OR {_GTIN_PREFIX} BETWEEN 40 AND 49 "
                f"OR {_GTIN_PREFIX} BETWEEN 200 AND 299)")
 
@@ -78,14 +83,35 @@ URL_REGEX = r"(?i)(https?://|www\.)[^\s\x{00A0}<>]+"
 PHONE_REGEX = (r"(^|[^0-9])((\+|00)[1-9][0-9]{0,2}[ .\-]?(\(0\))?[ .\-]?[1-9]([ .\-]?[0-9]{2}){4}"
                r"|0[1-9]([ .\-]?[0-9]{2}){4}"
                r"|\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4})($|[^0-9])")
-CONTROL_REGEX = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+CONTROL_CHARS = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F"
+CONTROL_REGEX = f"[{CONTROL_CHARS}]"
+# Over the joined bullets (separator U+001E, hence left out of the class): a formula start or a control.
+BULLETS_BLANK_GATE = r"(^|\x1E)[\s\x{00A0}]*(\x1E|$)"
+BULLETS_UNSAFE_GATE = r"(^|\x1E)[=+@]|[\x00-\x08\x0B\x0C\x0E-\x1D\x1F\x7F]"
 IMAGE_URL_REGEX = r"(?i)https?://[^\s/?#@]+\.[^\s/?#@]+(/\S*)?"
 
 _TITLE_WORDS = (r"list_filter(regexp_split_to_array(lower(p.title), '[^\pL\pN]+'), "
                 "lambda w: length(w) > 1 AND w NOT IN ("
                 + ", ".join(_lit(w) for w in cfg.TITLE_REPEAT_EXEMPT) + "))")
 _TITLE_WORD_COUNTS = f"list_aggr({_TITLE_WORDS}, 'histogram')"
+# One regex pass telling whether a description may hold contact details or control characters; the
+# exact (costlier) patterns then run only where it matched. "@" stands for any e-mail address.
+DESCRIPTION_SUSPECT_REGEX = f"@|(?i:https?://|www\\.)|{PHONE_REGEX}|{CONTROL_REGEX}"
+
 _FIRST5 = f"p.bullet_points[1:{cfg.BULLET_MAX_COUNT}]"
+
+# Costly expressions shared by several rules, computed once per product in the detection pass
+# (referenced as p.<name> in ``when`` only; ``value`` and ``params`` run on hit rows and use columns).
+DERIVED: dict[str, str] = {
+    "_title_words": _TITLE_WORDS,
+    "_desc_suspect": f"regexp_matches(p.description_text, {_lit(DESCRIPTION_SUSPECT_REGEX)})",
+    "_gtin": "CASE WHEN regexp_full_match(p.ean, '[0-9]{12,13}') THEN CAST(p.ean AS BIGINT) END",
+    # the first bullets joined by the record separator (U+001E): one string test instead of a lambda
+    "_bullets": f"array_to_string({_FIRST5}, chr(30))",
+    # the price distribution of the product's category (LEFT JOIN of the engine's price stats as s)
+    "_price_med": "s.med",
+    "_price_n": "s.n",
+}
 
 # Where a per-field text check reports: products column -> (field shown, Amazon attribute).
 TEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -134,15 +160,16 @@ RULES: tuple[Rule, ...] = (
          params={"chars": f"array_to_string(list_distinct(regexp_extract_all(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})), ' ')"}),
     Rule("TITLE_WORD_REPEATED", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
          # cheap pre-test first: at least two duplicates among the words, then the exact count
-         f"len({_TITLE_WORDS}) - len(list_distinct({_TITLE_WORDS})) >= {cfg.TITLE_MAX_WORD_REPEAT} "
-         f"AND list_max(map_values({_TITLE_WORD_COUNTS})) > {cfg.TITLE_MAX_WORD_REPEAT}",
+         f"len(p._title_words) - len(list_distinct(p._title_words)) >= {cfg.TITLE_MAX_WORD_REPEAT} "
+         f"AND list_max(map_values(list_aggr(p._title_words, 'histogram'))) > {cfg.TITLE_MAX_WORD_REPEAT}",
          good={"title": "Marque Lampe de table et lampe de chevet de la maison"},
          bad={"title": "Marque Lampe LED lampe de bureau, LAMPE"},
          params={"word": f"list_filter(map_keys({_TITLE_WORD_COUNTS}), lambda k: {_TITLE_WORD_COUNTS}[k] > {cfg.TITLE_MAX_WORD_REPEAT})[1]",
                  "max": str(cfg.TITLE_MAX_WORD_REPEAT)}),
     Rule("TITLE_BRAND_NOT_FIRST", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
          f"NOT {blank('p.brand')} AND NOT {blank('p.title')} "
-         f"AND NOT starts_with(lower(trim(p.title, {_SPACES})), lower(trim(p.brand, {_SPACES})))",
+         # only the head of the title is lowered: no copy of whole titles
+         f"AND NOT starts_with(lower(ltrim(left(p.title, length(p.brand) + 8), {_SPACES})), lower(trim(p.brand, {_SPACES})))",
          good={"title": "marque Lampe LED"}, bad={"title": "Lampe LED Marque"},
          params={"brand": "p.brand"}, reads=("title", "brand")),
     # Description (description_text = HTML converted once at import: what the export sends)
@@ -161,17 +188,17 @@ RULES: tuple[Rule, ...] = (
          value="left(p.description_text, 100) || '…'",
          params={"n": "strlen(p.description_text)", "max": str(cfg.DESCRIPTION_MAX_BYTES)}, reads=("description_text",)),
     Rule("DESCRIPTION_EMAIL", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         f"contains(p.description_text, '@') AND regexp_matches(p.description_text, {_lit(EMAIL_REGEX)})",
+         f"p._desc_suspect AND contains(p.description_text, '@') AND regexp_matches(p.description_text, {_lit(EMAIL_REGEX)})",
          good={"description": "<p>Suivez-nous @marque, 2 kg</p>"}, bad={"description": "<p>Contact : sav@marque.fr</p>"},
          value=f"regexp_extract(p.description_text, {_lit(EMAIL_REGEX)})", reads=("description_text",)),
     Rule("DESCRIPTION_URL", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         "(contains(p.description_text, '://') OR contains(lower(p.description_text), 'www.')) "
+         "p._desc_suspect AND (contains(p.description_text, '://') OR contains(lower(p.description_text), 'www.')) "
          f"AND regexp_matches(p.description_text, {_lit(URL_REGEX)})",
          good={"description": "<p>Normes : EN 71-3. Poids 2.5 kg.</p>"},
          bad={"description": "<p>Voir <a href='x'>https://marque.fr/notice</a></p>"},
          value=f"regexp_extract(p.description_text, {_lit(URL_REGEX)})", reads=("description_text",)),
     Rule("DESCRIPTION_PHONE", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         f"regexp_matches(p.description_text, {_lit(PHONE_REGEX)})",
+         f"p._desc_suspect AND regexp_matches(p.description_text, {_lit(PHONE_REGEX)})",
          good={"description": "<p>EAN 4006381333931, 220-240 V, 2 x 20 cm</p>"},
          bad={"description": "<p>SAV au 01 23 45 67 89.</p>"},
          value=f"regexp_extract(p.description_text, {_lit(PHONE_REGEX)}, 2)", reads=("description_text",)),
@@ -182,18 +209,21 @@ RULES: tuple[Rule, ...] = (
          value=f"array_to_string(p.bullet_points[{cfg.BULLET_MAX_COUNT + 1}:], ' | ')",
          params={"n": "len(p.bullet_points)", "max": str(cfg.BULLET_MAX_COUNT)}),
     Rule("BULLET_EMPTY", "bullet_points", "bullet_point1..5", ERROR, "INVALID_ATTRIBUTE",
-         f"list_bool_or(list_transform({_FIRST5}, lambda b: {blank('b')}))",
+         f"(list_count({_FIRST5}) < len({_FIRST5}) OR regexp_matches(p._bullets, {_lit(BULLETS_BLANK_GATE)})) "
+         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: {blank('b')}))",
          good={"bullet_points": ["Éclairage LED", "8 W"]}, bad={"bullet_points": ["Éclairage LED", " "]},
          value="array_to_string(p.bullet_points, ' | ')",
          params={"n": f"list_position(list_transform({_FIRST5}, lambda b: {blank('b')}), true)"}),
     Rule("BULLET_TOO_LONG", "bullet_points", "bullet_point1..5", ERROR, "INVALID_ATTRIBUTE",
-         f"list_bool_or(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}))",
+         f"strlen(p._bullets) > {cfg.BULLET_MAX_CHARS} "
+         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}))",
          good={"bullet_points": ["x" * cfg.BULLET_MAX_CHARS]}, bad={"bullet_points": ["ok", "x" * (cfg.BULLET_MAX_CHARS + 1)]},
          value=f"left(list_filter({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS})[1], 100) || '…'",
          params={"n": f"list_position(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}), true)",
                  "max": str(cfg.BULLET_MAX_CHARS)}),
     Rule("BULLET_FORMULA", "bullet_points", "bullet_point1..5", WARNING, "INVALID_ATTRIBUTE",
-         f"list_bool_or(list_transform({_FIRST5}, lambda b: regexp_matches(b, '^[=+@]') OR regexp_matches(b, {_lit(CONTROL_REGEX)})))",
+         f"regexp_matches(p._bullets, {_lit(BULLETS_UNSAFE_GATE)}) "
+         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: regexp_matches(b, '^[=+@]') OR regexp_matches(b, {_lit(CONTROL_REGEX)})))",
          good={"bullet_points": ["A + B", "Lot de 2"]}, bad={"bullet_points": ["=HYPERLINK(\"x\")"]},
          value="array_to_string(p.bullet_points, ' | ')"),
     # Price, quantity, weight (numbers keep their text in <name>_raw: "missing" vs "not a number")
@@ -208,9 +238,8 @@ RULES: tuple[Rule, ...] = (
          "abs(p.price * 100 - round(p.price * 100)) > 1e-6",
          good={"price": "19.99"}, bad={"price": "19.999"}, value="p.price_raw", reads=("price", "price_raw")),
     Rule("PRICE_OUTLIER", "price", "standard_price", WARNING, "INVALID_PRICE",
-         "p.price > 0 AND EXISTS (SELECT 1 FROM {price_stats} s WHERE s.category = p.category "
-         f"AND s.n >= {cfg.PRICE_OUTLIER_MIN_PRODUCTS} "
-         f"AND (p.price > s.med * {cfg.PRICE_OUTLIER_FACTOR} OR p.price < s.med / {cfg.PRICE_OUTLIER_FACTOR}))",
+         f"p.price > 0 AND p._price_n >= {cfg.PRICE_OUTLIER_MIN_PRODUCTS} "
+         f"AND (p.price > p._price_med * {cfg.PRICE_OUTLIER_FACTOR} OR p.price < p._price_med / {cfg.PRICE_OUTLIER_FACTOR})",
          good={"price": "35"}, bad={"price": "2999"}, value="CAST(p.price AS VARCHAR)",
          params={"median": "(SELECT round(s.med, 2) FROM {price_stats} s WHERE s.category = p.category)",
                  "factor": str(int(cfg.PRICE_OUTLIER_FACTOR))},
@@ -270,16 +299,17 @@ RULES: tuple[Rule, ...] = (
          f"{blank('p.ean')} AND NOT coalesce(p.gtin_exempt, false)",
          good={"ean": None, "gtin_exempt": True}, bad={"ean": None}, reads=("ean", "gtin_exempt")),
     Rule("EAN_NOT_DIGITS", "ean", "external_product_id", ERROR, "INVALID_ATTRIBUTE",
-         f"NOT {blank('p.ean')} AND NOT regexp_full_match(p.ean, '[0-9]+')",
+         f"p._gtin IS NULL AND NOT {blank('p.ean')} AND NOT regexp_full_match(p.ean, '[0-9]+')",
          good={"ean": "0887276302195"}, bad={"ean": "4006381 333931"}),
     Rule("EAN_LENGTH", "ean", "external_product_id", ERROR, "INVALID_ATTRIBUTE",
-         "regexp_full_match(p.ean, '[0-9]+') AND length(p.ean) NOT IN (12, 13)",
+         "p._gtin IS NULL AND regexp_full_match(p.ean, '[0-9]+') AND length(p.ean) NOT IN (12, 13)",
          good={"ean": "887276302195"}, bad={"ean": "40063813339"}, params={"n": "length(p.ean)"}),
     Rule("EAN_CHECK_DIGIT", "ean", "external_product_id", ERROR, "INVALID_ATTRIBUTE",
-         f"{_GTIN_SHAPE} AND NOT {gtin_check_ok_sql()}",
+         f"p._gtin IS NOT NULL AND NOT {gtin_check_ok_sql('p._gtin')}",
          good={"ean": "5901234123457"}, bad={"ean": "3760000000001"}),
     Rule("EAN_RESTRICTED_PREFIX", "ean", "external_product_id", ERROR, "INVALID_ATTRIBUTE",
-         f"{_GTIN_SHAPE} AND {_RESTRICTED}",
+         f"p._gtin IS NOT NULL AND ({_GTIN_PREFIX_D} BETWEEN 20 AND 29 OR {_GTIN_PREFIX_D} BETWEEN 40 AND 49 "
+         f"OR {_GTIN_PREFIX_D} BETWEEN 200 AND 299)",
          good={"ean": "3017620422003"}, bad={"ean": "2001234567893"},
          params={"prefix": f"lpad(CAST({_GTIN_PREFIX} AS VARCHAR), 3, '0')"}),
     Rule("EAN_DUPLICATE", "ean", "external_product_id", ERROR, "DUPLICATE",
@@ -287,7 +317,7 @@ RULES: tuple[Rule, ...] = (
          "GROUP BY ean HAVING min(sku) <> max(sku))",
          good={"ean": "4006381333931"}, bad={"ean": "5901234123457"}, reads=("ean", "sku")),
     Rule("EAN_IS_UPC", "ean", "external_product_id_type", INFO, "INVALID_ATTRIBUTE",
-         f"regexp_full_match(p.ean, '[0-9]{{12}}') AND {gtin_check_ok_sql()}",
+         f"p._gtin IS NOT NULL AND strlen(p.ean) = 12 AND {gtin_check_ok_sql('p._gtin')}",
          good={"ean": "4006381333931"}, bad={"ean": "887276302195"}),
     # Text that would corrupt a spreadsheet (formula) or a file (control characters)
     Rule("TEXT_FORMULA", "", "", WARNING, "INVALID_ATTRIBUTE", "regexp_matches({col}, '^[=+@]')",
@@ -298,7 +328,12 @@ RULES: tuple[Rule, ...] = (
          f"regexp_matches({{col}}, {_lit(CONTROL_REGEX)})",
          good={"title": "Marque Lampe LED"}, bad={"manufacturer": "Marque\x07SAS"},
          value=f"regexp_replace({{col}}, {_lit(CONTROL_REGEX)}, '�', 'g')",
-         per_field=tuple(TEXT_FIELDS)),
+         per_field=tuple(c for c in TEXT_FIELDS if c != "description_text")),
+    Rule("DESCRIPTION_CONTROL_CHARS", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
+         f"p._desc_suspect AND regexp_matches(p.description_text, {_lit(CONTROL_REGEX)})",
+         good={"description": "<p>Lampe\tLED</p>"}, bad={"description": "<p>Lampe\x0bLED</p>"},
+         value=f"left(regexp_replace(p.description_text, {_lit(CONTROL_REGEX)}, '�', 'g'), 100)",
+         reads=("description_text",)),
 )
 
 # Example data a rule's good/bad case needs besides the product (other tables, a second product).

@@ -1,11 +1,17 @@
-"""The rules engine: compiles every rule of :data:`core.rules.definitions.RULES` into one set-based
-DuckDB statement over the selected products and replaces the rule rows of ``violations``.
+"""The rules engine: compiles every rule of :data:`core.rules.definitions.RULES` into set-based DuckDB
+statements over the selected products and replaces the rule rows of ``violations``.
 
-Each rule becomes ``SELECT <violation columns> FROM <selection> AS p WHERE <rule.when>``; the rules are
-joined with UNION ALL into one INSERT, so DuckDB plans and parallelises them together (only the
-columns a rule reads are scanned). Messages are rendered in SQL from the catalogue template of the
-run's language, so no Python code ever loops over products. A rule whose columns (or tables) are
-absent is reported NOT_EVALUATED instead of being run.
+Two passes, both set-based, no Python loop over products:
+
+1. **Detect** — ONE scan of the selection evaluates every rule predicate and packs the results into
+   bit masks (``CASE WHEN <rule.when> THEN 1 << k``), keeping only products with at least one hit.
+   Shared costly expressions (:data:`~core.rules.definitions.DERIVED`, e.g. the title's words, one
+   regex pass that tells whether a description may hold contact details) are computed once per row.
+2. **Describe** — over those few products only, one ``SELECT`` per (rule, field) whose bit is set
+   renders the offending value, the message (from the catalogue template of the run's language) and
+   the hint, all joined by UNION ALL into the INSERT into ``violations``.
+
+A rule whose columns (or tables) are absent is reported NOT_EVALUATED instead of being run.
 """
 from __future__ import annotations
 
@@ -17,14 +23,16 @@ from datetime import datetime
 import duckdb
 
 from core.catalog.store import PRODUCTS
-from core.db import table_exists
+from core.db import quote_ident, table_exists
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
-from core.rules.definitions import RULES, TEXT_FIELDS
+from core.rules.definitions import DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
 from core.rules.store import VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id
-from core.selection import Selection, products_sql, sql_literal
+from core.selection import Selection, sql_literal, where_sql
 
 SEL_VIEW = "_rules_sel"
+HITS_TABLE = "_rules_hits"
+BITS_PER_MASK = 62   # bits used per BIGINT mask column (sign bit left alone)
 PRICE_STATS_VIEW = "_rules_price_stats"
 VALUE_MAX_CHARS = 300   # the offending value is an excerpt, not a copy of the catalogue
 
@@ -61,29 +69,77 @@ def message_sql(template: str, params: dict[str, str]) -> str:
     return f"concat({', '.join(parts)})" if len(parts) > 1 else parts[0]
 
 
-def _contextualise(sql: str) -> str:
-    # str.replace, not str.format: rule SQL holds regex quantifiers such as {12}.
-    return sql.replace("{sel}", SEL_VIEW).replace("{price_stats}", PRICE_STATS_VIEW)
+@dataclass(frozen=True)
+class _Check:
+    """One (rule, products column) pair: a bit of the detection masks."""
+    rule: Rule
+    column: str
+    field: str
+    attribute: str
+
+    def bind(self, sql: str) -> str:
+        # str.replace, not str.format: rule SQL holds regex quantifiers such as {12}.
+        return (sql.replace("{col}", f"p.{self.column}").replace("{sel}", SEL_VIEW)
+                .replace("{price_stats}", PRICE_STATS_VIEW))
 
 
-def _rule_selects(rule: Rule, lang: str) -> list[str]:
-    template, hint_template = message(rule.message_key, lang), message(rule.hint_key, lang)
-    targets = ([(col, *TEXT_FIELDS[col]) for col in rule.per_field] if rule.per_field
-               else [(rule.field, rule.field, rule.amazon_attribute)])
+def _checks(rules: list[Rule]) -> list[_Check]:
     out = []
-    for column, field, attribute in targets:
-        def bind(sql: str) -> str:
-            return _contextualise(sql.replace("{col}", f"p.{column}"))
-        value = bind(rule.value) if rule.value else f"p.{column}"
-        params = {k: bind(v) for k, v in rule.params.items()}
-        params.setdefault("value", f"CAST(({value}) AS VARCHAR)")
-        out.append(
-            f"SELECT 'rule', p.sku, {sql_literal(field)}, {sql_literal(attribute)}, {sql_literal(rule.code)}, "
-            f"{sql_literal(rule.severity)}, {sql_literal(rule.category)}, "
-            f"left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS}), {message_sql(template, params)}, "
-            f"{message_sql(hint_template, params)} "
-            f"FROM {SEL_VIEW} AS p WHERE {bind(rule.when)}")
+    for rule in rules:
+        if rule.per_field:
+            out += [_Check(rule, col, *TEXT_FIELDS[col]) for col in rule.per_field]
+        else:
+            out.append(_Check(rule, rule.field, rule.field, rule.amazon_attribute))
     return out
+
+
+def _derived_used(checks: list[_Check]) -> dict[str, str]:
+    text = " ".join(c.bind(c.rule.when) for c in checks)
+    return {name: sql for name, sql in DERIVED.items() if f"p.{name}" in text}
+
+
+def _mask_name(k: int) -> str:
+    return f"_m{k // BITS_PER_MASK}"
+
+
+def _bit(k: int) -> int:
+    return 1 << (k % BITS_PER_MASK)
+
+
+def detect_sql(checks: list[_Check]) -> str:
+    """Pass 1: one scan of the selection; row id and hit masks of every product with a hit."""
+    derived = _derived_used(checks)
+    source = SEL_VIEW
+    if derived:
+        # "s." expressions read the category price statistics, joined once (not a subquery per row).
+        join = (f" LEFT JOIN {PRICE_STATS_VIEW} AS s ON s.category = p.category"
+                if any("s." in sql for sql in derived.values()) else "")
+        source = (f"(SELECT p.*, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
+                  f"FROM {SEL_VIEW} AS p{join})")
+    masks: dict[str, list[str]] = {}
+    for k, check in enumerate(checks):
+        # CASE evaluates its condition with a selection vector: AND-ed pre-tests short-circuit.
+        masks.setdefault(_mask_name(k), []).append(f"CASE WHEN {check.bind(check.rule.when)} THEN {_bit(k)} ELSE 0 END")
+    cols = ", ".join(f"({' | '.join(terms)}) AS {name}" for name, terms in masks.items())
+    any_hit = " OR ".join(f"{name} <> 0" for name in masks)
+    return f"SELECT * FROM (SELECT p._rid, {cols} FROM {source} AS p) WHERE {any_hit}"
+
+
+def describe_sql(checks: list[_Check], lang: str) -> str:
+    """Pass 2: the violation rows, from the hit products only (columns in VIOLATION_COLUMNS order)."""
+    selects = []
+    for k, check in enumerate(checks):
+        rule = check.rule
+        value = check.bind(rule.value) if rule.value else f"p.{check.column}"
+        params = {name: check.bind(sql) for name, sql in rule.params.items()}
+        params.setdefault("value", f"CAST(({value}) AS VARCHAR)")
+        selects.append(
+            f"SELECT 'rule', p.sku, {sql_literal(check.field)}, {sql_literal(check.attribute)}, "
+            f"{sql_literal(rule.code)}, {sql_literal(rule.severity)}, {sql_literal(rule.category)}, "
+            f"left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS}), "
+            f"{message_sql(message(rule.message_key, lang), params)}, {message_sql(message(rule.hint_key, lang), params)} "
+            f"FROM {HITS_TABLE} AS p WHERE p.{_mask_name(k)} & {_bit(k)} <> 0")
+    return "\nUNION ALL\n".join(selects)
 
 
 def _missing(con: duckdb.DuckDBPyConnection, rule: Rule, columns: set[str]) -> tuple[str, ...]:
@@ -95,11 +151,21 @@ def _missing(con: duckdb.DuckDBPyConnection, rule: Rule, columns: set[str]) -> t
     return tuple(missing)
 
 
-def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tuple[list[Rule], list[NotEvaluated]]:
-    """Split ``rules`` into those that can run on the current ``products`` table and those that cannot."""
-    columns = {r[0] for r in con.execute(
+def _product_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
         [PRODUCTS]).fetchall()}
+
+
+def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
+    """Products columns pass 2 needs: the SKU, each check's column and any column its SQL names."""
+    text = " ".join(f"p.{c.column} {c.rule.value or ''} {' '.join(c.rule.params.values())}" for c in checks)
+    return sorted({"sku", *(c for c in columns if f"p.{c}" in text)})
+
+
+def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tuple[list[Rule], list[NotEvaluated]]:
+    """Split ``rules`` into those that can run on the current ``products`` table and those that cannot."""
+    columns = _product_columns(con)
     runnable, skipped = [], []
     for rule in rules:
         missing = _missing(con, rule, columns)
@@ -108,14 +174,6 @@ def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tup
         else:
             runnable.append(rule)
     return runnable, skipped
-
-
-def violations_sql(rules: list[Rule], lang: str) -> str:
-    """The one statement selecting every violation of ``rules`` (columns in :data:`VIOLATION_COLUMNS` order)."""
-    selects = [s for rule in rules for s in _rule_selects(rule, lang)]
-    if not selects:
-        return "SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in VIOLATION_COLUMNS) + " WHERE false"
-    return "\nUNION ALL\n".join(selects)
 
 
 def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, lang: str = DEFAULT_LANGUAGE,
@@ -128,14 +186,24 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
     if not table_exists(con, PRODUCTS):
         raise LookupError("no catalogue")
     runnable, skipped = plan(con, rules)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS {products_sql(selection)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM {PRODUCTS} AS p "
+                f"WHERE {where_sql(selection, 'p')}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {PRICE_STATS_VIEW} AS SELECT category, median(price) AS med, "
                 f"count(price) AS n FROM {SEL_VIEW} WHERE price > 0 GROUP BY category")
+    checks = _checks(runnable)
+    if checks:
+        # The hit products with the columns pass 2 reads (a small share of the catalogue).
+        columns = _columns_read(checks, _product_columns(con))
+        masks = sorted({_mask_name(k) for k in range(len(checks))})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS SELECT {', '.join('h.' + m for m in masks)}, "
+                    f"{', '.join('p.' + quote_ident(c) for c in columns)} "
+                    f"FROM ({detect_sql(checks)}) AS h JOIN {SEL_VIEW} AS p ON p._rid = h._rid")
     import_id = current_import_id(con)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM violations WHERE source = 'rule'")
-        con.execute(f"INSERT INTO violations ({', '.join(VIOLATION_COLUMNS)}) {violations_sql(runnable, lang)}")
+        if checks:
+            con.execute(f"INSERT INTO violations ({', '.join(VIOLATION_COLUMNS)}) {describe_sql(checks, lang)}")
         products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
         counts = dict(con.execute(
             "SELECT severity, count(*) FROM violations WHERE source = 'rule' GROUP BY severity").fetchall())
@@ -158,4 +226,5 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
                          tuple(skipped), duration, lang)
 
 
-__all__ = ["ValidationRun", "validate", "blocking_skus_sql", "plan", "violations_sql", "message_sql", "RunRecord"]
+__all__ = ["ValidationRun", "validate", "blocking_skus_sql", "plan", "detect_sql", "describe_sql", "message_sql",
+           "RunRecord"]
