@@ -4,9 +4,9 @@ The sandbox runs in its own process (``python -m core.sandbox --no-rate-limits``
 seed), so client and server do not share a GIL. Each measurement is a bounded run (``--seconds``) of
 sequential requests on one keep-alive connection (plain ``http.client``) or through the real ``sp_api``
 client. Baseline, measured in the same run: ``GET /_sandbox/health`` on a keep-alive connection (the
-server's floor cost per request); each figure is printed with its ratio to it.
+server's floor cost per request); each figure (median of ``--repeat`` runs) is printed with its ratio to it.
 
-    .venv/bin/python bench/bench_sandbox.py [--seconds 3]
+    .venv/bin/python bench/bench_sandbox.py [--seconds 2] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,7 +123,8 @@ EANS_20 = seed_eans(20)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="length of each bounded run")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each bounded run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is printed")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "tests"))
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as state_dir:
@@ -153,13 +155,14 @@ def main() -> None:
                 ("searchCatalogItems (20 EANs)", "sp_api 2.1.35", lambda: sp_api_rate(port, "searchCatalogItems", args.seconds)),
             ]
             baseline = None
-            print(f"sandbox capacity, rate limits off, {args.seconds:g} s per run, {os.cpu_count()} cores")
-            print(f"{'operation':36} {'client':24} {'requests':>9} {'req/s':>9} {'ratio':>7}")
+            print(f"sandbox capacity, rate limits off, median of {args.repeat} runs of {args.seconds:g} s, "
+                  f"{os.cpu_count()} cores")
+            print(f"{'operation':36} {'client':24} {'req/s':>9} {'min':>7} {'max':>7} {'ratio':>7}")
             for name, how, fn in runs:
-                n, elapsed = fn()
-                rate = n / elapsed
+                rates = sorted(n / elapsed for n, elapsed in (fn() for _ in range(args.repeat)))
+                rate = statistics.median(rates)
                 baseline = baseline or rate
-                print(f"{name:36} {how:24} {n:9d} {rate:9.0f} {rate / baseline:7.2f}")
+                print(f"{name:36} {how:24} {rate:9.0f} {rates[0]:7.0f} {rates[-1]:7.0f} {rate / baseline:7.2f}")
         finally:
             proc.terminate()
             proc.wait(timeout=10)
