@@ -251,7 +251,7 @@ class SandboxServer:
         self._worker.start()
 
     def _process_feeds(self) -> None:
-        while not self._stopping.wait(0.1):
+        while not self._stopping.wait(0.05):
             try:
                 feeds.finish_due_feeds(self.ctx)
             except Exception:  # noqa: BLE001 - keep the worker alive; the feed stays IN_PROGRESS and is retried
@@ -267,7 +267,7 @@ class SandboxServer:
         return self.ctx.faults.update(**changes)
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever(poll_interval=0.2)
+        self._httpd.serve_forever(poll_interval=0.05)
 
     def stop(self) -> None:
         """Stop serving, close the socket and the state file (state stays on disk)."""
