@@ -388,3 +388,16 @@ def test_generator_reproduces_the_committed_files(tmp_path):
         assert (tmp_path / rel).read_bytes() == (DATA_DIR / rel).read_bytes(), rel
     shipped_images = {p.name for p in IMAGES_DIR.iterdir()}
     assert shipped_images == {p.name for p in (tmp_path / "images").iterdir()}
+
+
+def test_sandbox_catalogue_reads_the_seed(rows):
+    """The sandbox's own index over the shipped seed finds the cases Code2ASIN must handle."""
+    from core.sandbox.catalog import Catalog
+    catalog = Catalog.load(SEED_PATH)
+    assert len(catalog.find_gtin("4006381333931")) == 2
+    upc = catalog.find_gtin("887276302195")
+    assert len(upc) == 1 and upc == catalog.find_gtin("0887276302195")
+    parents = [i for i in catalog.items if i["classification"] == "VARIATION_PARENT"]
+    assert len(parents) == 1 and len(catalog.children[parents[0]["asin"]]) == 3
+    sample_eans = {r["ean"] for r in rows if r["ean"]}
+    assert any(catalog.find_gtin(e) for e in sample_eans)
