@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from core.catalog.store import has_catalogue
+from core.rules import definitions
 from core.rules.definitions import RULES, blank
 from core.selection import Selection, products_sql
 
@@ -31,13 +32,25 @@ def _fails(code: str) -> str:
 
 
 ELIGIBLE_SQL = f"NOT {blank('p.ean')} AND " + " AND ".join(f"NOT {_fails(c)}" for c in SKIPPING_RULES)
+# Shared expressions the rules read as ``p.<name>`` (computed once per product, as the rules engine does).
+_DERIVED = {name: sql for name, sql in getattr(definitions, "DERIVED", {}).items()
+            if any(f"p.{name}" in _WHEN[c] for c in SKIPPING_RULES)}
+
+
+def source_sql(sel: Selection | None = None) -> str:
+    """SQL (a parenthesised subquery, to alias ``p``): the selected products with the columns the
+    EAN rules derive; :data:`ELIGIBLE_SQL` and :func:`ean13_sql` run over it."""
+    if not _DERIVED:
+        return f"({products_sql(sel)})"
+    extra = ", ".join(f"{sql} AS {name}" for name, sql in _DERIVED.items())
+    return f"(SELECT p.*, {extra} FROM ({products_sql(sel)}) AS p)"
 
 
 def eligible_eans_sql(sel: Selection | None = None) -> str:
     """SQL selecting ``(ean, brand)``: each distinct searchable EAN-13 of the selection once, with a
     brand of its products (the first non-blank one alphabetically) for the brand check."""
     return (f"SELECT {ean13_sql()} AS ean, min(nullif(trim(p.brand), '')) AS brand "
-            f"FROM ({products_sql(sel)}) AS p WHERE {ELIGIBLE_SQL} GROUP BY 1")
+            f"FROM {source_sql(sel)} AS p WHERE {ELIGIBLE_SQL} GROUP BY 1")
 
 
 def skipped_counts(con: duckdb.DuckDBPyConnection, sel: Selection | None = None) -> dict[str, int]:
@@ -50,7 +63,7 @@ def skipped_counts(con: duckdb.DuckDBPyConnection, sel: Selection | None = None)
     cases = [f"WHEN {blank('p.ean')} THEN '{MISSING}'"] + [f"WHEN {_fails(c)} THEN '{c}'" for c in SKIPPING_RULES]
     rows = con.execute(
         f"SELECT reason, count(*) FROM (SELECT CASE {' '.join(cases)} END AS reason "
-        f"FROM ({products_sql(sel)}) AS p) WHERE reason IS NOT NULL GROUP BY reason").fetchall()
+        f"FROM {source_sql(sel)} AS p) WHERE reason IS NOT NULL GROUP BY reason").fetchall()
     return {code: n for code, n in rows}
 
 

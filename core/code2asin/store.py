@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 
 from core.catalog.store import has_catalogue
-from core.code2asin.eligible import ELIGIBLE_SQL, ean13_sql
+from core.code2asin.eligible import ELIGIBLE_SQL, ean13_sql, source_sql
 from core.code2asin.matching import CONFLICT, MULTIPLE, STATUSES, Match
 from core.marketplaces import MARKETPLACES
-from core.selection import Selection, products_sql, sql_literal
+from core.selection import Selection, sql_literal
 
 TABLE = "asin_matches"
 
@@ -103,7 +103,7 @@ def candidates(con: duckdb.DuckDBPyConnection, ean: str, marketplace: str) -> pd
 def _selected_eans(sel: Selection | None) -> str:
     """SQL: (ean, skus, product_brand) for the selection's searchable EANs."""
     return (f"SELECT {ean13_sql()} AS ean, string_agg(p.sku, ', ' ORDER BY p.sku) AS skus, "
-            f"min(nullif(trim(p.brand), '')) AS product_brand FROM ({products_sql(sel)}) AS p "
+            f"min(nullif(trim(p.brand), '')) AS product_brand FROM {source_sql(sel)} AS p "
             f"WHERE {ELIGIBLE_SQL} GROUP BY 1")
 
 
@@ -191,7 +191,7 @@ def asin_for_sku_sql(marketplace: str, sel: Selection | None = None) -> str:
     on ``marketplace`` (code ``FR`` or id ``A13V1IB3VIYZZH``). Used by the exports' "association à des
     ASIN existants" mode; SKUs without a chosen ASIN are absent (they need a new listing)."""
     code = sql_literal(marketplace_code(marketplace))
-    return (f"SELECT p.sku, m.asin FROM ({products_sql(sel)}) AS p "
+    return (f"SELECT p.sku, m.asin FROM {source_sql(sel)} AS p "
             f"JOIN {TABLE} AS m ON m.ean = {ean13_sql()} AND m.marketplace = {code} AND m.chosen "
             f"WHERE {ELIGIBLE_SQL}")
 
