@@ -1,5 +1,5 @@
 """Screen 'export': Nouvel export (guide "Export pas à pas") — destination, marketplace, selection,
-mapping, mode; the Flat File is written here, the API mode is only described (its own screen sends)."""
+mapping, mode; the Flat File is written here, the API mode runs as a background job (core.ui.api_export)."""
 from pathlib import Path
 
 import streamlit as st
@@ -11,6 +11,7 @@ from core.exports.flatfile_export import ExportError, ExportRequest, run
 from core.flatfile import ENCODINGS
 from core.mapping import profiles
 from core.marketplaces import DEFAULT_MARKETPLACE, MARKETPLACES
+from core.ui.api_export import api_export_panel
 from core.ui.nav import screen
 from core.ui.page import setup_page
 
@@ -43,8 +44,10 @@ c2.page_link(screen("mapping").path, label=t("export.check_mapping"), icon=":mat
 mode = st.radio(t("export.step_mode"), ["flat_file", "api"], format_func=lambda m: t("export.mode." + m),
                 key="export_mode", horizontal=True)
 if mode == "api":
-    st.info(t("export.api_needs"))
-    st.page_link(screen("settings").path, label=t("export.go_settings"), icon=":material/settings:")
+    if ready:
+        api_export_panel(page, market, sel_name, profile_name)
+    else:
+        st.info(t("export.api_needs"))
 else:
     o1, o2 = st.columns(2)
     encoding = o1.selectbox(t("export.encoding"), list(ENCODINGS), format_func=ENCODINGS.__getitem__,

@@ -4,8 +4,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import processing_report
+from core import jobs, processing_report
+from core.exports import api_export
 from core.exports import history
+from core.ui.api_export import current_config
+from core.ui.job_progress import job_progress
 from core.ui.nav import screen
 from core.ui.page import setup_page
 
@@ -44,6 +47,8 @@ st.caption(t("dashboard.meta", user=ex["user"], profile=ex["profile"], version=e
              encoding=ex["encoding"] or "—", sha=ex["sha256"] or "—"))
 if ex["status"] == "failed":
     st.error(t("export.failed", error=ex["error"] or ""))
+if ex["mode"] == "api" and (api_job := jobs.by_ref(con, api_export.KIND, chosen)) is not None:
+    job_progress(t, page.lang, api_job.id, key="dashboard_job", cfg_factory=lambda: current_config(con))
 
 
 def _reader(path: str):
@@ -54,7 +59,7 @@ def _reader(path: str):
 if ex["file_path"] and Path(ex["file_path"]).exists():
     st.download_button(t("export.download"), _reader(ex["file_path"]), file_name=Path(ex["file_path"]).name,
                        mime="text/tab-separated-values", key="dashboard_download")
-elif ex["status"] == "done":
+elif ex["status"] == "done" and ex["mode"] != "api":
     st.warning(t("dashboard.file_missing"))
 if ex["rejects_path"] and Path(ex["rejects_path"]).exists():
     st.download_button(t("export.download_rejects"), _reader(ex["rejects_path"]),
