@@ -1,0 +1,199 @@
+"""Benchmark: writing the Seller Central Flat File for 100k and 1M generated products.
+
+For each size, in the same run:
+- the export writer (core.mapping.query + core.flatfile.write, the guide's default mapping, ordered by
+  catalogue row as the dashboard writes it), and the same writer unordered;
+- the physical limit: a plain sequential write of the same number of bytes;
+- a pandas implementation (same mapping with vectorised string methods, then ``to_csv``), measured from
+  a DataFrame already in memory (loading it is not counted: that favours pandas).
+Prints rows/s, MB/s and the ratios; the data rows of the pandas file are compared with the writer's.
+
+    .venv/bin/python bench/bench_flatfile.py [--sizes 100000 1000000] [--repeat 3] [--pandas-max 1000000]
+
+Products are generated in DuckDB SQL (deterministic), persisted in a DuckDB file as the import leaves them
+(``description_text`` computed once, as at import); files go to bench/out/ (git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.mapping.product_types import SCHEMA as CATEGORY_SCHEMA  # noqa: E402
+from core.flatfile import write  # noqa: E402
+from core.mapping.default import DEFAULT_MAPPING, FIELDS  # noqa: E402
+from core.mapping.query import mapped_sql  # noqa: E402
+from core.marketplaces import marketplace  # noqa: E402
+from core.text import html_to_text_sql  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+WORDS = ["lampe", "bureau", "acier", "bois", "coton", "noir", "blanc", "design", "compact", "rechargeable",
+         "pliable", "inox", "verre", "céramique", "ergonomique", "réglable", "LED", "écologique"]
+CATEGORIES = ["Luminaires", "Maison", "Cuisine", "Jardin", "Bricolage", "Jouets", "Sport", "Beauté"]
+
+
+def _pick(options: list[str], h: str) -> str:
+    return "[" + ", ".join(f"'{o}'" for o in options) + f"][1 + ({h}) % {len(options)}]"
+
+
+def generate(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """(Re)create ``products`` with ``n`` products shaped as the import makes them."""
+    h = lambda k: f"CAST(hash(i, {k}) % 1000003 AS BIGINT)"  # noqa: E731 - deterministic per (row, salt)
+    w = lambda k: _pick(WORDS, h(k))  # noqa: E731
+    title = (f"'Marque ' || {w(1)} || ' ' || {w(2)} || ' ' || {w(3)} || ' ' || {w(4)} || ', ' || (10 + {h(5)} % 90) "
+             f"|| ' cm'")
+    html = (f"'<p><strong>' || {w(6)} || '</strong> &ndash; ' || repeat('Un produit pens&eacute; pour durer, "
+            f"s&eacute;lectionn&eacute; par nos &eacute;quipes. ', 3 + ({h(7)} % 6)) || '</p><ul><li>' || {w(8)} || "
+            f"'</li><li>Garantie 2 ans</li></ul><p>Dimensions&nbsp;: ' || (10 + {h(9)} % 90) || ' cm.</p>'")
+    con.execute(f"""
+        CREATE OR REPLACE TABLE products AS
+        WITH base AS (SELECT range AS i FROM range({n})),
+        raw AS (SELECT i,
+            'SKU-' || i AS sku,
+            CASE WHEN i % 20 = 0 THEN repeat({title} || ' ', 6) ELSE {title} END AS title,
+            {html} AS description,
+            round(5 + ({h(10)} % 50000) / 100.0, 2) AS price,
+            ({h(11)} % 200) AS stock_quantity,
+            list_transform(range(1 + {h(12)} % 9), lambda k: 'https://cdn.example.com/img/' || i || '-' || k || '.jpg')
+                AS images,
+            {_pick(['Lumina', 'Kidoo', 'Voltix', 'Nordlicht'], h(13))} AS brand,
+            'Fabricant ' || ({h(14)} % 50) AS manufacturer,
+            CASE WHEN i % 7 = 0 THEN lpad(CAST(10000000000 + i AS VARCHAR), 12, '0')
+                 ELSE lpad(CAST(3760000000000 + i AS VARCHAR), 13, '0') END AS ean,
+            CAST(50 + {h(15)} % 5000 AS DOUBLE) AS weight,
+            list_transform(range(1 + {h(16)} % 6), lambda k: 'Point fort ' || k || ' : ' || {w(17)} || ' et ' || {w(18)})
+                AS bullet_points,
+            {_pick(CATEGORIES, h(19))} AS category,
+            'Fournisseur ' || ({h(20)} % 16) AS supplier
+          FROM base)
+        SELECT i + 1 AS _row, sku, title, description, price, CAST(price AS VARCHAR) AS price_raw,
+               stock_quantity, CAST(stock_quantity AS VARCHAR) AS stock_quantity_raw, images, brand, manufacturer,
+               ean, weight, CAST(weight AS VARCHAR) AS weight_raw, bullet_points, category, supplier,
+               false AS gtin_exempt, {html_to_text_sql('description')} AS description_text
+        FROM raw""")
+
+
+# --- pandas implementation of the same default mapping ------------------------------------------
+
+def pandas_write(df: pd.DataFrame, path: Path, header: str) -> None:
+    """The default mapping with pandas string methods, then ``to_csv`` (tab, no quoting)."""
+    def clean(s: pd.Series) -> pd.Series:
+        return s.str.replace("\t", " ", regex=False).str.replace("\r", " ", regex=False).str.replace("\n", " ", regex=False)
+
+    def item(s: pd.Series, k: int) -> pd.Series:
+        return s.map(lambda v: v[k] if v is not None and len(v) > k else None)
+
+    title = df["title"]
+    cut = title.str.slice(0, 201).str.extract(r"^(.*\S)\s", expand=False).str.replace(r"[\s,;:\-–]+$", "", regex=True)
+    title = title.where(title.str.len() <= 200, cut)
+    ean = df["ean"].str.strip()
+    out = pd.DataFrame({
+        "feed_product_type": df["category"].map({"Luminaires": "LAMP", "Maison": "HOME", "Cuisine": "KITCHEN",
+                                                 "Jardin": "OUTDOOR_LIVING", "Bricolage": "TOOLS", "Jouets": "TOY_FIGURE",
+                                                 "Sport": "SPORTING_GOODS", "Beauté": "BEAUTY"}),
+        "item_sku": df["sku"], "update_delete": "Update", "item_name": clean(title),
+        "product_description": clean(df["description_text"]),
+        "standard_price": df["price"].map("{:.2f}".format), "quantity": df["stock_quantity"].astype("Int64"),
+        "main_image_url": clean(item(df["images"], 0)),
+        **{f"other_image_url{k}": clean(item(df["images"], k)) for k in range(1, 9)},
+        "brand_name": clean(df["brand"]), "manufacturer": clean(df["manufacturer"]),
+        "external_product_id": clean(df["ean"]),
+        "external_product_id_type": ean.str.len().map({13: "EAN", 12: "UPC", 14: "GTIN", 8: "EAN"}),
+        "item_weight": (df["weight"] / 1000).map(lambda v: f"{v:.3f}".rstrip("0").rstrip(".")),
+        "item_weight_unit_of_measure": "KG",
+        **{f"bullet_point{k}": clean(item(df["bullet_points"], k - 1)) for k in range(1, 6)},
+        "condition_type": "New", "recommended_browse_nodes": None,
+    })
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header)
+        out.to_csv(fh, sep="\t", header=False, index=False, quoting=csv.QUOTE_NONE, escapechar=None, lineterminator="\n")
+
+
+def plain_write(path: Path, size: int) -> None:
+    """The physical limit: ``size`` bytes written sequentially in 8 MB blocks."""
+    block = b"x" * (8 << 20)
+    with open(path, "wb") as fh:
+        left = size
+        while left > 0:
+            fh.write(block[:min(left, len(block))])
+            left -= len(block)
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench(n: int, repeat: int, pandas_max: int) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    dbfile = OUT / f"flatfile-{n}.duckdb"
+    if dbfile.exists():
+        dbfile.unlink()
+    # Only what the writer reads (products, category table): the bench does not depend on other modules.
+    con = duckdb.connect(str(dbfile))
+    con.execute("SET preserve_insertion_order = false")   # as core.db.connect does
+    con.execute(CATEGORY_SCHEMA)
+    t0 = time.perf_counter()
+    generate(con, n)
+    con.execute("CHECKPOINT")
+    print(f"\n== {n:,} products (generated and persisted in {time.perf_counter() - t0:.1f} s)")
+    market = marketplace("FR")
+    sql = mapped_sql(con, DEFAULT_MAPPING, "FR")
+    types = [r[0] for r in con.execute(f"SELECT DISTINCT feed_product_type FROM ({sql})").fetchall()]
+    target = OUT / f"flatfile-{n}.txt"
+    ordered = [timed(lambda: write(con, sql, list(FIELDS), target, market, types)) for _ in range(repeat)]
+    size = target.stat().st_size
+    unordered_target = OUT / f"flatfile-{n}-unordered.txt"
+    unordered = [timed(lambda: write(con, sql, list(FIELDS), unordered_target, market, types, order_by=None))
+                 for _ in range(repeat)]
+    plain = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size)) for _ in range(repeat)]
+    mb = size / 1e6
+    t_ord, t_unord, t_plain = (statistics.median(x) for x in (ordered, unordered, plain))
+    print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product")
+    print(f"writer (ordered)   : {t_ord:6.2f} s  {n / t_ord:12,.0f} rows/s  {mb / t_ord:8.1f} MB/s  "
+          f"= {t_ord / t_plain:5.1f}x the plain write")
+    print(f"writer (unordered) : {t_unord:6.2f} s  {n / t_unord:12,.0f} rows/s  {mb / t_unord:8.1f} MB/s  "
+          f"= {t_unord / t_plain:5.1f}x the plain write")
+    print(f"plain write        : {t_plain:6.2f} s  {mb / t_plain:8.1f} MB/s (physical limit)")
+    if n <= pandas_max:
+        df = con.execute("SELECT * FROM products ORDER BY _row").df()
+        with open(target, encoding="utf-8") as fh:
+            header = "".join(next(fh) for _ in range(3))
+        p_target = OUT / f"pandas-{n}.txt"
+        t_pd = timed(lambda: pandas_write(df, p_target, header))
+        same = p_target.read_bytes() == target.read_bytes()
+        print(f"pandas to_csv      : {t_pd:6.2f} s  {n / t_pd:12,.0f} rows/s  {mb / t_pd:8.1f} MB/s  "
+              f"-> writer is {t_pd / t_ord:4.1f}x faster (ordered), {t_pd / t_unord:4.1f}x (unordered); "
+              f"pandas file identical to the writer's: {same}")
+        del df
+    for f in (OUT / f"plain-{n}.bin", unordered_target):
+        f.unlink(missing_ok=True)
+    con.close()
+    dbfile.unlink(missing_ok=True)
+    Path(str(dbfile) + ".wal").unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pandas-max", type=int, default=1_000_000, help="largest size also run with pandas")
+    args = parser.parse_args()
+    print(f"duckdb {duckdb.__version__}, pandas {pd.__version__}, {os.cpu_count()} cores; medians of {args.repeat}")
+    for n in args.sizes:
+        bench(n, args.repeat, args.pandas_max)
+
+
+if __name__ == "__main__":
+    main()
