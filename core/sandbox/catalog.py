@@ -105,6 +105,26 @@ def _classification(item: dict) -> str:
     return value if value in ("BASE_PRODUCT", "OTHER", "PRODUCT_BUNDLE", "VARIATION_PARENT") else "BASE_PRODUCT"
 
 
+def created_items(ctx, marketplace_id: str, codes: list[str]) -> list[dict]:
+    """Seed-shaped items for ASINs that accepted listings created (not in the seed) whose GTIN is in ``codes``.
+
+    On Amazon a new ASIN joins the catalogue, so Code2ASIN finds products exported earlier.
+    """
+    wanted = {gtin.gtin14(c) for c in codes} - {None}
+    items = []
+    for row in ctx.store.query("SELECT * FROM listings WHERE marketplace_id=? ORDER BY sku", (marketplace_id,)):
+        if row["asin"] in ctx.catalog.by_asin:
+            continue
+        attrs = json.loads(row["attributes"])
+        first = {n: (attrs.get(n) or [{}])[0] for n in ("externally_assigned_product_identifier", "item_name", "brand")}
+        code = str(first["externally_assigned_product_identifier"].get("value", ""))
+        if gtin.gtin14(code) in wanted and all(i["asin"] != row["asin"] for i in items):
+            items.append({"asin": row["asin"], "identifiers": {"EAN": code}, "item_name": first["item_name"].get("value"),
+                          "brand": first["brand"].get("value"), "product_type": row["product_type"],
+                          "classification": "BASE_PRODUCT", "marketplaces": [marketplace_id]})
+    return items
+
+
 def _page(items: list, req: Request) -> tuple[list, dict]:
     try:
         size = int(req.one("pageSize", "10"))
@@ -154,6 +174,8 @@ def search_catalog_items(ctx, req: Request) -> Response:
             if all(re.search(re.escape(w), text) for w in words):
                 found.append(item)
     found = [i for i in found if catalog.in_marketplace(i, mp)]
+    if identifiers and kind in ("EAN", "UPC", "GTIN"):
+        found += [i for i in created_items(ctx, mp, identifiers) if i["asin"] not in {f["asin"] for f in found}]
     try:
         page, pagination = _page(found, req)
     except ValueError:

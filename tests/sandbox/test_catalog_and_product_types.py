@@ -103,3 +103,15 @@ def test_product_type_search_and_definition_with_schema_served_by_the_sandbox(sa
     assert json.loads(data)["$id"].endswith("/PRODUCT")
     with pytest.raises(SellingApiBadRequestException):
         api.get_definitions_product_type("INVALID", marketplaceIds=FR)
+
+
+def test_an_asin_created_by_an_accepted_listing_joins_the_catalogue(sandbox, catalog):
+    from sp_api.api import ListingsItems
+    from tests.sandbox import listing_data as ld
+    listings = client(ListingsItems, sandbox)
+    answer = listings.put_listings_item(sellerId="A2SANDBOXDEMO1", sku="NEW/9", marketplaceIds=FR, includedData="identifiers",
+                                        body=ld.body(ean="3760000000017", title="Coussin lin", brand="Maison Dupont")).payload
+    asin = answer["identifiers"][0]["asin"]
+    found = search(catalog, "3760000000017")
+    assert [(i["asin"], i["summaries"][0]["brand"]) for i in found["items"]] == [(asin, "Maison Dupont")]
+    assert search(catalog, "3760000000017", marketplaceIds=DE)["numberOfResults"] == 0
