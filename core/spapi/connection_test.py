@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from core.spapi import sellers
-from core.spapi.client import SpApiConfig, auth_client_class, error_from_exception
+from core.spapi.client import SpApiConfig, auth_client_class, error_from_exception, tls_context
 from core.spapi.results import ApiError
 from core.spapi.retry import NO_RETRY
 
@@ -49,7 +49,7 @@ def check_reachable(cfg: SpApiConfig) -> CheckOutcome:
     """Any HTTP answer from the API host and the LWA host counts; refused, reset or timed out fails."""
     for url in dict.fromkeys((cfg.endpoint + "/", cfg.lwa_url)):
         try:
-            httpx.get(url, timeout=PROBE_TIMEOUT)
+            httpx.get(url, timeout=PROBE_TIMEOUT, verify=tls_context())
         except httpx.TransportError as exc:
             return CheckOutcome("api_reachable", FAILED, "spapi.check.unreachable",
                                 {"url": url.split("?")[0], "error": type(exc).__name__})
@@ -63,7 +63,8 @@ def check_credentials(cfg: SpApiConfig) -> CheckOutcome:
     c = cfg.credentials
     if not c.complete:
         return CheckOutcome("credentials", FAILED, "spapi.check.credentials_missing")
-    token_client = auth_client_class(cfg.lwa_url)(refresh_token=c.refresh_token, credentials=_Creds(c))
+    token_client = auth_client_class(cfg.lwa_url)(refresh_token=c.refresh_token, credentials=_Creds(c),
+                                                   verify=tls_context())
     token_client.forget()
     try:
         token_client.get_auth()

@@ -16,7 +16,7 @@ from sp_api.api import Feeds
 from sp_api.base import fill_query_params
 
 from core.spapi import redact
-from core.spapi.client import SpApiConfig, call
+from core.spapi.client import SpApiConfig, call, tls_context
 from core.spapi.results import ApiError, Ok, Result, kind_for_status
 from core.spapi.retry import DEFAULT_POLICY, RetryPolicy, with_retries
 
@@ -40,7 +40,7 @@ def upload(url: str, data: bytes, content_type: str = JSON_CONTENT_TYPE, *, time
     def once(_n):
         try:
             response = httpx.put(url, content=bytes(data), headers={"Content-Type": content_type},
-                                 timeout=timeout)
+                                 timeout=timeout, verify=tls_context())
         except httpx.TransportError as exc:
             return ApiError("network", None, type(exc).__name__, redact.redact(str(exc)))
         if response.status_code >= 300:
@@ -80,7 +80,7 @@ def download(url: str, compression: str | None = None, *, timeout: float = 60.0,
 
     def once(_n):
         try:
-            response = httpx.get(url, timeout=timeout)
+            response = httpx.get(url, timeout=timeout, verify=tls_context())
         except httpx.TransportError as exc:
             return ApiError("network", None, type(exc).__name__, redact.redact(str(exc)))
         if response.status_code >= 300:

@@ -5,7 +5,7 @@ import httpx
 from sp_api.api import ProductTypeDefinitions
 
 from core.spapi import redact
-from core.spapi.client import SpApiConfig, call
+from core.spapi.client import SpApiConfig, call, tls_context
 from core.spapi.listings import csv
 from core.spapi.results import ApiError, Ok, Result, kind_for_status
 
@@ -37,7 +37,7 @@ def get_definition(cfg: SpApiConfig, product_type: str, *, requirements: str = "
 def fetch_schema(url: str, *, timeout: float = 60.0) -> Result:
     """Download a product-type JSON schema from its ``schema.link.resource`` URL."""
     try:
-        response = httpx.get(url, timeout=timeout)
+        response = httpx.get(url, timeout=timeout, verify=tls_context())
     except httpx.TransportError as exc:
         return ApiError("network", None, type(exc).__name__, redact.redact(str(exc)))
     if response.status_code >= 300:

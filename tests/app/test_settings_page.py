@@ -114,3 +114,21 @@ def test_invalid_seller_id_is_refused_with_a_message(page_env):
         assert not integ.load_settings(con).saved
     finally:
         con.close()
+
+
+def test_demo_mode_starts_the_local_sandbox_itself_even_if_its_port_is_taken(db_file, tmp_path, monkeypatch):
+    import socket
+    monkeypatch.delenv("EXPORT_AMAZON_SANDBOX_URL", raising=False)
+    monkeypatch.setenv("EXPORT_AMAZON_SECRETS_TOML", str(tmp_path / "no-secrets.toml"))
+    with socket.socket() as busy:                     # something else already listens on the port
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("EXPORT_AMAZON_SANDBOX_PORT", str(port))
+        at = run_screen("settings", "fr")
+        assert not at.exception
+        started = [c for c in texts(at, "caption") if c.startswith("Bac à sable local : http://127.0.0.1:")]
+        assert started and not started[0].endswith(f":{port}")
+        at.button(key="settings_test_connection").click().run()
+        assert message("settings.test_all_passed", "fr") in texts(at, "success")
+    assert (tmp_path / "runtime" / "sandbox").is_dir()   # its state lives in the runtime dir

@@ -86,3 +86,13 @@ def test_suspended_listings_and_individual_plan_are_warnings(sandbox):
     individual = run_connection_test(config(sandbox.url, refresh_token="Atzr|sandbox-individual"))
     assert (individual[2].status, individual[2].reason) == ("warning", "spapi.check.individual_plan")
     assert all(o.passed for o in individual)
+
+
+def test_spamming_the_test_is_reported_as_throttled_not_as_bad_credentials(tmp_path):
+    # getMarketplaceParticipations: 0.016 rps. The client keeps half of Amazon's burst of 15 (7 calls),
+    # then refuses to wait more than a few seconds and says so, instead of hanging for a minute.
+    with server.start(port=0, state_dir=tmp_path / "sb") as srv:
+        cfg = config(srv.url)
+        statuses = [run_connection_test(cfg)[2] for _ in range(8)]
+    assert [s.status for s in statuses[:7]] == ["passed"] * 7
+    assert (statuses[7].status, statuses[7].reason) == ("failed", "spapi.check.throttled")
