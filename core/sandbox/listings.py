@@ -237,45 +237,53 @@ def put_listings_item(ctx, req: Request) -> Response:
 
 
 def patch_listings_item(ctx, req: Request) -> Response:
-    marketplaces, error = _common(ctx, req)
+    marketplaces, error = _common(ctx, req, max_marketplaces=None)
     if error:
         return error
-    sku, mp = req.params["sku"], marketplaces[0]
-    if (trigger := _trigger(req, sku, mp)) is not None:
+    sku = req.params["sku"]
+    if (trigger := _trigger(req, sku, marketplaces[0])) is not None:
         return trigger
     try:
         body = req.json() or {}
         patches = body.get("patches")
         if not isinstance(body.get("productType"), str) or not isinstance(patches, list) or not patches:
             raise ValueError("body")
-        existing = ctx.store.get_listing(req.account.seller_id, sku, mp)
-        attributes = apply_patches(existing["attributes"] if existing else {}, patches)
+        targets = []
+        for mp in marketplaces:
+            existing = ctx.store.get_listing(req.account.seller_id, sku, mp)
+            targets.append((mp, existing, apply_patches(existing["attributes"] if existing else {}, patches)))
     except ValueError:
         return bad_request()
     if body["productType"] not in ctx.product_type_names:
         return bad_request(f"Invalid productType '{body['productType']}'.")
-    if existing is None:
-        result = {"status": "INVALID", "asin": None, "issues": [{
-            "code": "13013", "message": f"SKU '{sku}' does not exist in marketplace {mp}: it cannot be patched. Create it with a PUT first.",
-            "severity": "ERROR", "attributeNames": [], "categories": []}]}
-    else:
-        result = submit(ctx, req.account.seller_id, sku, mp, body["productType"], existing["requirements"],
-                        attributes, preview=req.one("mode") == PREVIEW, existing=existing)
-    return _submission_response(req, sku, mp, result)
+    results = []
+    for mp, existing, attributes in targets:   # one submission per marketplace, answered as one
+        if existing is None:
+            results.append({"status": "INVALID", "asin": None, "issues": [{
+                "code": "13013", "message": f"SKU '{sku}' does not exist in marketplace {mp}: it cannot be patched. "
+                                            "Create it with a PUT first.",
+                "severity": "ERROR", "attributeNames": [], "categories": []}]})
+        else:
+            results.append(submit(ctx, req.account.seller_id, sku, mp, body["productType"], existing["requirements"],
+                                  attributes, preview=req.one("mode") == PREVIEW, existing=existing))
+    merged = {"status": next((r["status"] for r in results if r["status"] == "INVALID"), results[0]["status"]),
+              "asin": results[0]["asin"], "issues": [i for r in results for i in r["issues"]]}
+    return _submission_response(req, sku, marketplaces[0], merged)
 
 
 def get_listings_item(ctx, req: Request) -> Response:
-    marketplaces, error = _common(ctx, req)
+    marketplaces, error = _common(ctx, req, max_marketplaces=None)
     if error:
         return error
-    sku, mp = req.params["sku"], marketplaces[0]
+    sku = req.params["sku"]
     included = req.list("includedData") or ["summaries"]
     if any(i not in GET_INCLUDED for i in included):
         return bad_request()
-    row = ctx.store.get_listing(req.account.seller_id, sku, mp)
-    if row is None:
-        return errors(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {mp}", f"SKU '{sku}' not found in marketplace {mp}")
-    return Response(200, render_item([row], included))
+    rows = [r for mp in marketplaces if (r := ctx.store.get_listing(req.account.seller_id, sku, mp)) is not None]
+    if not rows:
+        where = ", ".join(marketplaces)
+        return errors(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {where}", f"SKU '{sku}' not found in marketplace {where}")
+    return Response(200, render_item(rows, included))
 
 
 def delete_listings_item(ctx, req: Request) -> Response:

@@ -33,6 +33,8 @@ from core.sandbox.store import Store
 
 ROUTES: tuple[Route, ...] = sellers.ROUTES + listings.ROUTES + catalog.ROUTES + feeds.ROUTES + product_types.ROUTES
 QUOTA_MESSAGE = "You exceeded your quota for the requested resource."
+# Bodies are read whole into memory: cap them (feed documents should stay under 10 MiB, reference §f).
+MAX_BODY_BYTES = 50 * 1024 * 1024
 
 
 def default_state_dir() -> Path:
@@ -165,7 +167,14 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self):
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY_BYTES:
+            self.close_connection = True   # the body is not read: the connection cannot be reused
+            return self._send(errors(413 if length > 0 else 400, "RequestEntityTooLarge" if length > 0 else "InvalidInput",
+                                     "The request body is too large." if length > 0 else "Invalid Content-Length.", ""))
         self.body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
         raw_path, method = split.path, self.command

@@ -171,3 +171,31 @@ def test_bad_input_answers_400_in_amazons_shape(api):
     assert err.value.amzn_code == "BAD_REQUEST"
     with pytest.raises(SellingApiBadRequestException):
         put(api, "X-1", {"productType": "NOT_A_TYPE", "attributes": {}})
+
+
+def test_get_and_patch_across_two_marketplaces(api, sandbox):
+    from tests.sandbox.conftest import DE, Raw
+    de_body = ld.body()
+    de_body["attributes"] = ld.attributes("A1PA6795UKMFR9")
+    raw = Raw(sandbox)
+    for mp, body in ((FR, ld.body()), (DE, de_body)):
+        assert raw.call("PUT", f"/listings/2021-08-01/items/{SELLER}/TWO-1", {"marketplaceIds": mp}, body)[0] == 200
+    item = api.get_listings_item(sellerId=SELLER, sku="TWO-1", marketplaceIds=f"{FR},{DE}",
+                                 includedData="summaries,offers").payload
+    assert [s["marketplaceId"] for s in item["summaries"]] == [FR, DE]
+    answer = api.patch_listings_item(sellerId=SELLER, sku="TWO-1", marketplaceIds=f"{FR},{DE}", body={
+        "productType": "PRODUCT", "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                                               "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 0}]}]}).payload
+    assert answer["status"] == "ACCEPTED"
+    item = api.get_listings_item(sellerId=SELLER, sku="TWO-1", marketplaceIds=f"{FR},{DE}").payload
+    assert [s["status"] for s in item["summaries"]] == [["DISCOVERABLE"], ["DISCOVERABLE"]]
+
+
+def test_oversized_body_is_refused_without_reading_it(sandbox):
+    import http.client
+    con = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=5)
+    con.putrequest("PUT", f"/listings/2021-08-01/items/{SELLER}/BIG?marketplaceIds={FR}")
+    con.putheader("Content-Length", str(60 * 1024 * 1024))
+    con.endheaders()
+    response = con.getresponse()
+    assert response.status == 413 and b"RequestEntityTooLarge" in response.read()
