@@ -75,6 +75,11 @@ def generate(out: Path) -> dict[str, int]:
     for spec in IMAGES:
         (out / "images" / spec.file).write_bytes(render_image(spec))
     (out / "images" / "manifest.csv").write_bytes(manifest_csv())
+    # images/ holds only what IMAGES declares: drop files of images since removed from the table.
+    declared = {spec.file for spec in IMAGES} | {"manifest.csv"}
+    for stale in sorted((out / "images").iterdir()):
+        if stale.is_file() and stale.name not in declared:
+            stale.unlink()
     (out / CSV_NAME).write_bytes(catalogue_csv(products))
     (out / SEED_NAME).write_text(json.dumps(seed, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {"products": len(products), "clean": sum(1 for p in products if not p.defect),

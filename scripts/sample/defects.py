@@ -14,9 +14,12 @@ def _img(file: str) -> str:
     return SAMPLE_IMAGE_BASE + file
 
 
-def _with_image_main(file: str):
+def _with_image_main(file: str, replaces: str):
+    """Swap the main image ``replaces`` for its defective variant ``file`` (same product drawn)."""
     def apply(p: Product, rng: random.Random, others: list[Product]) -> None:
         p.images = [_img(file)] + p.images[1:]
+    # build_products gives this mutation a product whose main image is ``replaces``.
+    apply.wants = lambda p: bool(p.images) and p.images[0] == _img(replaces)
     return apply
 
 
@@ -163,13 +166,14 @@ DEFECTS: tuple[tuple[str, tuple], ...] = (
                                                 + p.images[1:]),
                         lambda p, r, o: setattr(p, "images", ["photos/produit-principal.jpg"] + p.images[1:]))),
     ("images_too_many", (_too_many_images(10), _too_many_images(12))),
-    ("image_main_not_white", (_with_image_main("maison-lampe-fond-gris.png"),
-                              _with_image_main("cuisine-mug-fond-gris.jpg"),
-                              _with_image_main("jouets-ballon-fond-bleu.png"))),
-    ("image_small", (_with_image_main("maison-vase-500.jpg"), _with_image_main("hightech-casque-800.png"),
-                     _with_image_main("bijoux-bague-600.png"))),
-    ("image_text_logo", (_with_image_main("beaute-flacon-logo.png"),)),
-    ("image_format", (_with_image_main("hightech-telephone.webp"),)),
+    ("image_main_not_white", (_with_image_main("maison-lampe-fond-gris.png", "maison-lampe.png"),
+                              _with_image_main("cuisine-mug-fond-gris.jpg", "cuisine-mug.png"),
+                              _with_image_main("jouets-ballon-fond-bleu.png", "jouets-ballon.png"))),
+    ("image_small", (_with_image_main("maison-vase-500.jpg", "maison-vase.jpg"),
+                     _with_image_main("hightech-casque-800.png", "hightech-casque.png"),
+                     _with_image_main("sport-halteres-600.png", "sport-halteres.png"))),
+    ("image_text_logo", (_with_image_main("beaute-flacon-logo.png", "beaute-flacon.png"),)),
+    ("image_format", (_with_image_main("hightech-telephone.webp", "hightech-telephone.png"),)),
     ("brand_missing", (_set(brand=""),) * 2),
     ("manufacturer_missing", (_set(manufacturer=""),) * 2),
     ("category_missing", (_set(category=""),)),

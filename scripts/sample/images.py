@@ -51,8 +51,10 @@ IMAGES: tuple[ImageSpec, ...] = (
     ImageSpec("jouets-ourson.png", "teddy", (170, 120, 70)),
     ImageSpec("sport-halteres.png", "dumbbell", (70, 70, 80)),
     ImageSpec("sport-tshirt.png", "tshirt", (30, 90, 200), (1500, 1500)),
+    ImageSpec("sport-tapis.png", "mat", (130, 90, 170)),
     ImageSpec("hightech-telephone.png", "phone", (30, 30, 36)),
     ImageSpec("hightech-casque.png", "headphones", (60, 60, 70), (1200, 1200)),
+    ImageSpec("hightech-chargeur.png", "charger", (235, 235, 238)),
     ImageSpec("beaute-flacon.png", "bottle", (210, 160, 190)),
     ImageSpec("beaute-pot.jpg", "jar", (240, 220, 200)),
     ImageSpec("bijoux-bague.png", "ring", (212, 175, 55)),
@@ -74,7 +76,7 @@ IMAGES: tuple[ImageSpec, ...] = (
     ImageSpec("jouets-ballon-fond-bleu.png", "ball", (230, 60, 90), background="colour"),
     ImageSpec("maison-vase-500.jpg", "vase", (196, 98, 64), (500, 500)),
     ImageSpec("hightech-casque-800.png", "headphones", (60, 60, 70), (800, 800)),
-    ImageSpec("bijoux-bague-600.png", "ring", (212, 175, 55), (600, 600)),
+    ImageSpec("sport-halteres-600.png", "dumbbell", (70, 70, 80), (600, 600)),
     ImageSpec("beaute-flacon-logo.png", "bottle", (210, 160, 190), text="PROMO -50%"),
     ImageSpec("hightech-telephone.webp", "phone", (30, 30, 36)),
 )
@@ -121,6 +123,11 @@ _SHAPES: dict[str, list[tuple]] = {
             ("rect", (.36, .49, .64, .57), "light")],
     "tube": [("poly", [(.30, .20), (.70, .20), (.60, .78), (.40, .78)], "main"),
              ("rect", (.42, .78, .58, .88), "dark")],
+    "charger": [("rrect", (.30, .30, .70, .78), "main"), ("rect", (.30, .30, .70, .78), "dark"),
+                ("rrect", (.33, .33, .67, .75), "main"), ("rect", (.40, .16, .46, .30), "dark"),
+                ("rect", (.54, .16, .60, .30), "dark"), ("rect", (.46, .60, .54, .64), "dark")],
+    "mat": [("rect", (.14, .40, .70, .72), "main"), ("ellipse", (.60, .40, .86, .72), "dark"),
+            ("ellipse", (.66, .48, .80, .64), "light")],
     "top": [("poly", [(.20, .36), (.80, .36), (.50, .86)], "main"), ("rect", (.46, .14, .54, .36), "dark")],
 }
 

@@ -145,7 +145,8 @@ def build_products(rng: random.Random) -> list[Product]:
     rng.shuffle(pool)
     for code, mutations in DEFECTS:
         for mutate in mutations:
-            p = pool.pop()
+            wants = getattr(mutate, "wants", None)
+            p = pool.pop(max(i for i, q in enumerate(pool) if wants is None or wants(q)))
             p.defect = code
             mutate(p, rng, pool)
     rng.shuffle(products)
