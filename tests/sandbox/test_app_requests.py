@@ -60,3 +60,35 @@ def test_the_request_check_itself_catches_bad_requests():
         ["missing required query parameter marketplaceIds"]
     assert request_errors(model, "PUT", "/listings/2021-08-01/items/S/K", {"marketplaceIds": ["X"]},
                           {"productType": "PRODUCT"})   # attributes missing from the body
+
+
+def test_the_apps_listing_bodies_and_feed_document_for_the_sample_follow_amazons_schemas(tmp_path):
+    """core.listings builds the JSON sent to Amazon: every PUT body and the JSON_LISTINGS_FEED document are valid."""
+    import json
+    listings_mod = pytest.importorskip("core.listings")
+    sample = pytest.importorskip("core.catalog.sample")
+    profiles = pytest.importorskip("core.mapping.profiles")
+    from core import db
+    from core.marketplaces import marketplace as market_of
+    from tests.sandbox.models import json_schema
+    con = db.connect(tmp_path / "app.duckdb")
+    try:
+        if not sample.available():
+            pytest.skip("no sample catalogue")
+        sample.ensure_loaded(con)
+        fr = market_of("FR")
+        for requirements in ("LISTING", "LISTING_OFFER_ONLY"):
+            built = listings_mod.listings_sql(con, profiles.load(con, "FR").rows,
+                                              listings_mod.BuildOptions(fr, requirements=requirements))
+            rows = con.execute(f"SELECT sku, body FROM ({built}) ORDER BY sku").fetchall()
+            assert len(rows) >= 300
+            for sku, body in rows:
+                problems = request_errors("listingsItems_2021-08-01.json", "PUT", "/listings/2021-08-01/items/S/K",
+                                          {"marketplaceIds": [fr.marketplace_id]}, json.loads(body))
+                assert problems == [], (sku, problems)
+            messages = f"SELECT row_number() OVER (ORDER BY sku) AS message_id, sku, body FROM ({built})"
+            document = con.execute(listings_mod.feed_document_sql(messages, DEMO_SELLER_ID, fr.language_tag)).fetchone()[0]
+            errors = [e.message for e in json_schema("listings-feed-schema-v2.json").iter_errors(json.loads(document))]
+            assert errors == []
+    finally:
+        con.close()
