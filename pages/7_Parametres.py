@@ -13,7 +13,6 @@ from core.ui.sandbox import local_sandbox_url
 page = setup_page("settings")
 t, con = page.t, page.con
 SECRET_KEYS = ("settings_client_id", "settings_client_secret", "settings_refresh_token")
-STATUS_ICON = {"passed": "✅", "warning": "⚠️", "failed": "❌", "skipped": "➖"}
 
 settings = integ.load_settings(con)
 creds = creds_store.load_credentials()
@@ -123,7 +122,6 @@ with st.container(border=True):
         (st.success if ok else st.error)(t("settings.test_all_passed" if ok else "settings.test_some_failed"))
         st.dataframe(pd.DataFrame({
             t("settings.col_check"): [t("spapi.check.names." + r["check"]) for r in results],
-            t("settings.col_status"): [f"{STATUS_ICON[r['status']]} {t('spapi.status.' + r['status'])}"
-                                       for r in results],
+            t("settings.col_status"): [t("spapi.status." + r["status"]) for r in results],
             t("settings.col_reason"): [t(r["reason"], **r["params"]) for r in results],
         }), hide_index=True, width="stretch", key="settings_test_table")

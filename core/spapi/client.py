@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import ssl
 import threading
@@ -53,6 +54,7 @@ from core.spapi.results import ApiError, Ok, Result, kind_for_status
 from core.spapi.retry import DEFAULT_POLICY, RetryPolicy, with_retries
 
 DEFAULT_TIMEOUT = 30.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,17 @@ def tls_context() -> ssl.SSLContext:
 
 
 # ---------------------------------------------------------------- LWA token client
+_token_lock = threading.RLock()
+
+
 class ScopedAccessTokenClient(AccessTokenClient):
     """``sp_api``'s token client with a safer cache key and a clear error on non-JSON answers."""
+
+    def get_auth(self):
+        # sp_api's token cache (a cachetools TTLCache) is not thread-safe, and one exchange is enough
+        # when several threads need a token at once.
+        with _token_lock:
+            return super().get_auth()
 
     def _get_cache_key(self, token_flavor: str = "") -> str:
         scope = _digest(self.scheme + self.host, self.cred.client_id or "", self.cred.client_secret or "")
@@ -221,7 +232,7 @@ def error_from_exception(exc: BaseException, status: int | None = None) -> ApiEr
     """The typed error for an exception raised while calling ``sp_api`` (secrets redacted)."""
     if isinstance(exc, AuthorizationError):
         code = exc.status_code or 0
-        kind = "server" if code >= 500 else "auth"
+        kind = "server" if code >= 500 else "throttled" if code == 429 else "auth"
         return ApiError(kind, code or None, str(exc.error_code or ""), redact.redact(str(exc.message or "")))
     if isinstance(exc, MissingCredentials):
         return ApiError("auth", None, "missing_credentials", redact.redact(str(exc)))
@@ -280,8 +291,11 @@ def call(cfg: SpApiConfig, operation: str, invoke: Callable[[Any], Any], *, api:
         result, headers = invoke_once(client, invoke)
         if headers:
             limiter.observe(account, operation, headers)
-        if not result.ok and result.kind == "throttled":
-            limiter.throttled(account, operation)
+        if not result.ok:
+            if result.kind == "throttled":
+                limiter.throttled(account, operation)
+            log.info("%s attempt %d: %s (HTTP %s, %s)%s", operation, _attempt, result.kind, result.http_status,
+                     result.amazon_code, " (retryable)" if result.retryable else "")
         return result
 
     return with_retries(once, policy)

@@ -98,6 +98,7 @@ def load_credentials() -> Credentials:
             break
     else:
         creds = demo_credentials()
+    redact.install()
     redact.register_secrets(creds.client_id, creds.client_secret, creds.refresh_token)
     return creds
 
