@@ -34,7 +34,7 @@ def _errors(t: Translator, con, job: jobs.Job, lang: str, key: str) -> None:
         st.caption(t("jobs.no_errors"))
         return
     df.columns = [t("api_export.col." + c) for c in df.columns]
-    st.dataframe(df, key=f"{key}_errors", hide_index=True, use_container_width=True)
+    st.dataframe(df, key=f"{key}_errors", hide_index=True, width="stretch")
 
 
 def _controls(t: Translator, con, job: jobs.Job, key: str, cfg_factory) -> None:
