@@ -14,8 +14,9 @@ import uuid
 from datetime import datetime, timezone
 
 from core.sandbox import gtin, listing_rules
+from core.sandbox.listing_views import render_item, status
 from core.sandbox.accounts import PRODUCT_LISTING
-from core.sandbox.listing_rules import Submission, price, value
+from core.sandbox.listing_rules import Submission, value
 from core.sandbox.routing import Request, Response, Route, bad_request, errors
 
 PREVIEW = "VALIDATION_PREVIEW"
@@ -120,65 +121,6 @@ def apply_patches(attributes: dict, patches: list) -> dict:
             else:
                 out.pop(name, None)
     return out
-
-
-# --- rendering -----------------------------------------------------------------------------------
-def _status(row: dict) -> list[str]:
-    attrs, mp = row["attributes"], row["marketplace_id"]
-    amount = price(attrs, mp)
-    quantity = value(attrs, "fulfillment_availability", mp, "quantity")
-    pricing_error = any(i["code"] == "POTENTIAL_PRICING_ERROR" for i in row["issues"])
-    if amount and amount > 0 and not pricing_error and isinstance(quantity, (int, float)) and quantity > 0:
-        return ["BUYABLE"]
-    return ["DISCOVERABLE"]
-
-
-def _currency(attrs: dict, mp: str) -> str:
-    for offer in attrs.get("purchasable_offer") or []:
-        if offer.get("marketplace_id", mp) == mp and offer.get("currency"):
-            return offer["currency"]
-    from core.marketplaces import MARKETPLACES
-    return next((m.currency for m in MARKETPLACES if m.marketplace_id == mp), "EUR")
-
-
-def render_item(rows: list[dict], included: list[str]) -> dict:
-    """The ``Item`` of getListingsItem / searchListingsItems for one SKU's rows (one per marketplace)."""
-    item: dict = {"sku": rows[0]["sku"]}
-    if "summaries" in included:
-        item["summaries"] = []
-        for row in rows:
-            attrs, mp = row["attributes"], row["marketplace_id"]
-            summary = {"marketplaceId": mp, "asin": row["asin"], "productType": row["product_type"],
-                       "conditionType": value(attrs, "condition_type", mp), "status": _status(row),
-                       "itemName": value(attrs, "item_name", mp),
-                       "createdDate": row["created"], "lastUpdatedDate": row["updated"]}
-            item["summaries"].append({k: v for k, v in summary.items() if v is not None})
-    if "attributes" in included:
-        item["attributes"] = rows[0]["attributes"]
-    if "issues" in included:
-        item["issues"] = [dict(i, marketplaceIds=[r["marketplace_id"]]) for r in rows for i in r["issues"]]
-    if "offers" in included:
-        item["offers"] = [
-            {"marketplaceId": r["marketplace_id"], "offerType": "B2C",
-             "price": {"currencyCode": _currency(r["attributes"], r["marketplace_id"]),
-                       "amount": f"{price(r['attributes'], r['marketplace_id']):.2f}"},
-             "audience": {"value": "ALL", "displayName": "Sell on Amazon"}}
-            for r in rows if price(r["attributes"], r["marketplace_id"]) is not None]
-    if "fulfillmentAvailability" in included:
-        seen = []
-        for r in rows:
-            for entry in r["attributes"].get("fulfillment_availability") or []:
-                fa = {"fulfillmentChannelCode": entry.get("fulfillment_channel_code", "DEFAULT")}
-                if isinstance(entry.get("quantity"), int):
-                    fa["quantity"] = entry["quantity"]
-                if fa not in seen:
-                    seen.append(fa)
-        item["fulfillmentAvailability"] = seen
-    if "relationships" in included:
-        item["relationships"] = [{"marketplaceId": r["marketplace_id"], "relationships": []} for r in rows]
-    if "productTypes" in included:
-        item["productTypes"] = [{"marketplaceId": r["marketplace_id"], "productType": r["product_type"]} for r in rows]
-    return item
 
 
 # --- handlers ------------------------------------------------------------------------------------
@@ -327,7 +269,7 @@ def search_listings_items(ctx, req: Request) -> Response:
         for row in ctx.store.listings_of(req.account.seller_id, mp):
             if identifiers and not _matches(row, kind, set(identifiers)):
                 continue
-            if statuses and not statuses & set(_status(row)):
+            if statuses and not statuses & set(status(row)):
                 continue
             by_sku.setdefault(row["sku"], []).append(row)
     skus = sorted(by_sku)

@@ -11,7 +11,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from core.db import DATA_DIR
 from core.sandbox.accounts import PRODUCT_LISTING

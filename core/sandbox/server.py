@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from core import db
-from core.sandbox import catalog, feeds, listings, product_types, sellers
+from core.sandbox import catalog, feed_processing, feeds, listings, product_types, sellers
 from core.sandbox.accounts import Account, AccountBook
 from core.sandbox.catalog import Catalog
 from core.sandbox.faults import DROP, ERROR_500, ERROR_503, THROTTLE, FaultInjector, Faults
@@ -262,7 +262,7 @@ class SandboxServer:
     def _process_feeds(self) -> None:
         while not self._stopping.wait(0.05):
             try:
-                feeds.finish_due_feeds(self.ctx)
+                feed_processing.finish_due_feeds(self.ctx)
             except Exception:  # noqa: BLE001 - keep the worker alive; the feed stays IN_PROGRESS and is retried
                 time.sleep(1.0)
 
