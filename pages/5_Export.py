@@ -7,13 +7,13 @@ import streamlit as st
 from core import selection as selections
 from core.catalog.store import has_catalogue
 from core.exports import history
-from core.exports.flatfile_export import ExportError, ExportRequest, run
+from core.exports.flatfile_export import ExportError, ExportRequest, launch, recover
 from core.flatfile import ENCODINGS
 from core.mapping import profiles
 from core.marketplaces import DEFAULT_MARKETPLACE, MARKETPLACES
 from core.ui.api_export import api_export_panel
 from core.ui.nav import screen
-from core.ui.page import setup_page
+from core.ui.page import connection, setup_page
 
 page = setup_page("export")
 t, con = page.t, page.con
@@ -55,16 +55,14 @@ else:
     include = o2.checkbox(t("export.include_rejected"), key="export_include_rejected",
                           help=t("export.include_rejected_help"))
     if st.button(t("export.launch"), key="export_launch", type="primary", disabled=not ready):
-        with st.spinner(t("export.running")):
-            try:
-                outcome = run(con, ExportRequest(marketplace=market, selection=sel_name, profile=profile_name,
-                                                 encoding=encoding, include_rejected=include,
-                                                 user=profiles.current_user(), lang=page.lang))
-                st.session_state["export_last_id"] = outcome.export_id
-            except ExportError as exc:
-                st.error(t(exc.key, **exc.params))
-            except Exception as exc:  # noqa: BLE001 - recorded in the history as failed; shown plainly
-                st.error(t("export.failed", error=f"{type(exc).__name__}: {exc}"))
+        # The export runs in a thread of the server (closing the tab does not stop it); this page
+        # and the exports dashboard follow it through the exports table.
+        try:
+            st.session_state["export_last_id"] = launch(con, ExportRequest(
+                marketplace=market, selection=sel_name, profile=profile_name, encoding=encoding,
+                include_rejected=include, user=profiles.current_user(), lang=page.lang))
+        except ExportError as exc:
+            st.error(t(exc.key, **exc.params))
 
 
 def _reader(path: str):
@@ -73,8 +71,20 @@ def _reader(path: str):
 
 
 last = st.session_state.get("export_last_id")
+recover(con)
 record = history.get(con, last) if last else None
-if record:
+if record and record["status"] == "running":
+    st.subheader(t("export.result", id=record["id"]))
+
+    @st.fragment(run_every=1.0)
+    def _follow() -> None:
+        # Only this fragment reruns while the export runs; its end triggers one full rerun.
+        if history.get(connection(), last)["status"] != "running":
+            st.rerun()
+        st.info(t("export.running"))
+
+    _follow()
+elif record:
     st.subheader(t("export.result", id=record["id"]))
     if record["status"] == "done":
         st.success(t("export.done", written=record["rows_written"], selected=record["rows_selected"],

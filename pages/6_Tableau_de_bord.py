@@ -7,15 +7,17 @@ import streamlit as st
 from core import jobs, processing_report
 from core.exports import api_export
 from core.exports import history
+from core.exports.flatfile_export import recover
 from core.ui.api_export import current_config
 from core.ui.job_progress import job_progress
 from core.ui.nav import screen
-from core.ui.page import setup_page
+from core.ui.page import connection, setup_page
 
 page = setup_page("dashboard")
 t, con = page.t, page.con
 
 st.title(t("dashboard.title"))
+recover(con)       # Flat File exports left "running" by a stopped server are marked failed
 exports = history.recent(con)
 if exports.empty:
     st.info(t("dashboard.empty"))
@@ -29,6 +31,17 @@ view["mode"] = view["mode"].map(lambda m: t("export.mode." + m))
 view["selection"] = view["selection"].map(lambda s: s or t("common.all_products"))
 view.columns = [t("dashboard.col." + c) for c in view.columns]
 st.dataframe(view, key="dashboard_table", hide_index=True, width="stretch")
+if ((exports["mode"] == "flat_file") & (exports["status"] == "running")).any():
+    @st.fragment(run_every=2.0)
+    def _follow() -> None:
+        # A Flat File export runs in a server thread: refresh the page once it ends.
+        running = connection().execute(
+            "SELECT count(*) FROM exports WHERE mode = 'flat_file' AND status = 'running'").fetchone()[0]
+        if not running:
+            st.rerun()
+        st.caption(t("export.running"))
+
+    _follow()
 
 ids = exports["id"].tolist()
 chosen = st.selectbox(t("dashboard.pick"), ids, key="dashboard_export",

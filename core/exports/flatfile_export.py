@@ -4,6 +4,7 @@ and record everything in the exports history. Used by the Export page and ``pyth
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from core.exports import history
 from core.i18n import message
 from core.mapping import profiles
 from core.mapping.query import mapped_sql
-from core.marketplaces import marketplace as find_marketplace
+from core.marketplaces import Marketplace, marketplace as find_marketplace
 
 ENCODING_CODE = "ENCODING_CP1252"     # reject code of a product Windows-1252 cannot hold
 
@@ -73,11 +74,18 @@ def _rejects_sql(con: duckdb.DuckDBPyConnection, data: str, include_rejected: bo
             f"FROM violations v WHERE v.severity = 'ERROR' AND v.sku IN (SELECT _sku FROM ({data}))")
 
 
-def run(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> ExportOutcome:
-    """Run the export described by ``req``; raises :class:`ExportError` when it cannot start.
+@dataclass(frozen=True)
+class Planned:
+    """An export that passed its checks and is recorded as ``running``."""
+    export_id: int
+    request: ExportRequest
+    market: Marketplace
+    profile: profiles.Profile
+    selection: selections.Selection
 
-    A failure after the start is recorded (status ``failed``, message) and re-raised.
-    """
+
+def start(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> Planned:
+    """Check ``req`` and record the export as ``running``; raises :class:`ExportError` when it cannot start."""
     try:
         market = find_marketplace(req.marketplace)
     except KeyError:
@@ -91,15 +99,28 @@ def run(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> ExportOutcome:
     profile = profiles.load(con, market.code, req.profile, req.profile_version)
     if req.profile_version is not None and profile.version != req.profile_version:
         raise ExportError("export.errors.profile_version", value=req.profile_version)
-    sel = selections.load(con, req.selection)
     export_id = history.start(con, user=req.user, marketplace=market.code, mode="flat_file", profile=profile.name,
                               profile_version=profile.version, selection=req.selection, encoding=req.encoding,
                               include_rejected=req.include_rejected)
+    return Planned(export_id, req, market, profile, selections.load(con, req.selection))
+
+
+def run(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> ExportOutcome:
+    """Run the export described by ``req`` now, in this thread (the command line does this)."""
+    return execute(con, start(con, req))
+
+
+def execute(con: duckdb.DuckDBPyConnection, plan: Planned) -> ExportOutcome:
+    """Do a started export: validate, reject, write the files, record the result.
+
+    A failure is recorded (status ``failed``, message) and re-raised.
+    """
+    req, market, export_id = plan.request, plan.market, plan.export_id
     rej = f"_export_rejects_{export_id}"
     try:
-        _validate(con, sel, req.lang)
-        fields = [r.field for r in profile.rows]
-        mapped = mapped_sql(con, profile.rows, market.code, sel)
+        _validate(con, plan.selection, req.lang)
+        fields = [r.field for r in plan.profile.rows]
+        mapped = mapped_sql(con, plan.profile.rows, market.code, plan.selection)
         selected = con.execute(f"SELECT count(*) FROM ({mapped})").fetchone()[0]
         con.execute(f"CREATE OR REPLACE TEMP TABLE {rej} AS {_rejects_sql(con, mapped, req.include_rejected)}")
         if req.encoding == "cp1252":
@@ -142,3 +163,65 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, rej: str, target: Path, lang:
     tmp.write_bytes(reports.to_csv_bytes(df))
     tmp.replace(path)
     return path
+
+
+# --- in the background (the dashboard) ---------------------------------------------------------
+# The page records the export, hands it to a thread of the server process and returns at once; the
+# thread writes the result to the exports table, which the pages poll. A closed tab does not stop it.
+_threads: dict[int, threading.Thread] = {}
+_lock = threading.Lock()
+
+
+def launch(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> int:
+    """Start the export in a background thread (own DuckDB cursor); returns its id at once.
+
+    Raises :class:`ExportError` when it cannot start (nothing is recorded then).
+    """
+    plan = start(con, req)
+    cursor = con.cursor()     # DuckDB: one cursor per thread, created here, used only by the worker
+
+    def work() -> None:
+        try:
+            execute(cursor, plan)
+        except BaseException:  # noqa: BLE001 - recorded as failed by execute(); the thread must end quietly
+            pass
+        finally:
+            cursor.close()
+            with _lock:
+                _threads.pop(plan.export_id, None)
+
+    thread = threading.Thread(target=work, name=f"flatfile-export-{plan.export_id}", daemon=True)
+    with _lock:
+        _threads[plan.export_id] = thread
+    thread.start()
+    return plan.export_id
+
+
+def is_running(export_id: int) -> bool:
+    """True while the export's thread is alive in this process."""
+    with _lock:
+        thread = _threads.get(export_id)
+    return bool(thread and thread.is_alive())
+
+
+def wait(export_id: int, timeout: float | None = None) -> bool:
+    """Wait for a background export to end; True when it has ended."""
+    with _lock:
+        thread = _threads.get(export_id)
+    if thread is not None:
+        thread.join(timeout)
+        return not thread.is_alive()
+    return True
+
+
+def recover(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark as failed the Flat File exports left ``running`` by a process that stopped; returns how many.
+
+    Only the dashboard process writes Flat Files while it runs (DuckDB lets one process open the file),
+    so a running export without a live thread here was interrupted.
+    """
+    stuck = [r[0] for r in con.execute(
+        "SELECT id FROM exports WHERE mode = 'flat_file' AND status = 'running'").fetchall() if not is_running(r[0])]
+    for export_id in stuck:
+        history.fail(con, export_id, "interrupted")
+    return len(stuck)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from core import db as core_db
-from core.exports import history
+from core.exports import flatfile_export, history
 from core.i18n import message
 from core.selection import Selection, save as save_selection
 from tests.apptest import run_screen
@@ -37,6 +37,10 @@ def test_flat_file_export_from_the_page(catalogue):
     assert at.selectbox(key="export_selection").value == "jardin"     # the current selection is preselected
     at.button(key="export_launch").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    export_id = at.session_state["export_last_id"]
+    assert flatfile_export.wait(export_id, timeout=60)      # it runs in a server thread
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     rec = exports(catalogue).iloc[0]
     assert rec["status"] == "done" and rec["selection"] == "jardin"
     assert (rec["rows_selected"], rec["rows_written"], rec["rows_rejected"]) == (2, 1, 1)
@@ -66,5 +70,6 @@ def test_include_rejected_and_cp1252_options(catalogue):
     at.selectbox(key="export_encoding").set_value("cp1252")
     at.button(key="export_launch").click().run()
     assert not at.exception
+    assert flatfile_export.wait(at.session_state["export_last_id"], timeout=60)
     rec = exports(catalogue).iloc[0]
     assert (rec["rows_written"], rec["rows_rejected"], rec["encoding"]) == (3, 0, "cp1252")

@@ -246,3 +246,24 @@ def test_cli_says_when_the_database_is_locked(db_file, tmp_path, capsys):
     finally:
         con.close()
     assert proc.returncode == 1 and "Cannot open the database" in proc.stderr
+
+
+# --- in the background ------------------------------------------------------------------------
+
+def test_background_export_and_recovery(con, no_rules):
+    make_products(con, [product(sku="A"), product(sku="B", ean="5901234123457")])
+    export_id = flatfile_export.launch(con, ExportRequest(user="dashboard"))
+    assert history.get(con, export_id)["status"] in ("running", "done")     # recorded before the thread ends
+    assert flatfile_export.wait(export_id, timeout=60) and not flatfile_export.is_running(export_id)
+    rec = history.get(con, export_id)
+    assert rec["status"] == "done" and rec["rows_written"] == 2
+    # An export left "running" by a server that stopped is marked failed, never shown as running forever.
+    stuck = history.start(con, user="x", marketplace="FR", mode="flat_file", profile="default", profile_version=0,
+                          selection="")
+    api = history.start(con, user="x", marketplace="FR", mode="api", profile="default", profile_version=0,
+                        selection="")
+    assert flatfile_export.recover(con) == 1
+    assert history.get(con, stuck)["status"] == "failed" and history.get(con, stuck)["error"] == "interrupted"
+    assert history.get(con, api)["status"] == "running"      # API exports are the jobs module's business
+    with pytest.raises(ExportError):
+        flatfile_export.launch(con, ExportRequest(marketplace="XX"))
