@@ -270,11 +270,13 @@ def invoke_once(client, invoke: Callable[[Any], Any]) -> tuple[Result, dict]:
 
 def call(cfg: SpApiConfig, operation: str, invoke: Callable[[Any], Any], *, api: type,
          version: str | None = None, policy: RetryPolicy = DEFAULT_POLICY,
-         limiter: RateLimiter = LIMITER, max_wait: float = math.inf) -> Result:
+         limiter: RateLimiter = LIMITER, max_wait: float = math.inf, also_limited_by: tuple[str, ...] = ()
+         ) -> Result:
     """Call ``operation`` as ``invoke(client)`` under the rate limiter, retrying what may be retried.
 
     ``max_wait`` bounds the time spent waiting for the limiter on each attempt: beyond it the call
     fails as ``throttled`` without sending anything (the connection test uses a few seconds).
+    ``also_limited_by`` names stricter plans that apply too (``createFeed:JSON_LISTINGS_FEED``).
     """
     try:
         client = client_for(api, cfg, version=version)
@@ -286,8 +288,9 @@ def call(cfg: SpApiConfig, operation: str, invoke: Callable[[Any], Any], *, api:
     def once(_attempt: int) -> Result:
         # Waiting for the limiter counts in the call's time budget too.
         budget = min(max_wait, policy.max_total - (time.monotonic() - started))
-        if not limiter.acquire(account, operation, max(0.0, budget)):
-            return ApiError("throttled", None, "ClientRateLimit", f"{operation}: local quota exhausted")
+        for plan in (*also_limited_by, operation):
+            if not limiter.acquire(account, plan, max(0.0, budget)):
+                return ApiError("throttled", None, "ClientRateLimit", f"{plan}: local quota exhausted")
         result, headers = invoke_once(client, invoke)
         if headers:
             limiter.observe(account, operation, headers)

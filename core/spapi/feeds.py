@@ -57,8 +57,9 @@ def create_feed(cfg: SpApiConfig, document_id: str, feed_type: str = JSON_LISTIN
     extra = {"marketplaceIds": [cfg.marketplace.marketplace_id]}
     if feed_options:
         extra["feedOptions"] = feed_options
+    stricter = ("createFeed:JSON_LISTINGS_FEED",) if feed_type == JSON_LISTINGS_FEED else ()
     return call(cfg, "createFeed", lambda c: c.create_feed(feed_type, document_id, **extra),
-                api=Feeds, **options)
+                api=Feeds, also_limited_by=stricter, **options)
 
 
 def get_feed(cfg: SpApiConfig, feed_id: str, **options) -> Result:

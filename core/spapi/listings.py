@@ -52,8 +52,10 @@ def patch_item(cfg: SpApiConfig, sku: str, body: dict, *, included=("issues",), 
     """``patchListingsItem``: ``body`` = {productType, patches[…]}."""
     params = _params(cfg, included, mode, issue_locale)
     seller = _seller(cfg)
+    # A validation preview of a patch has its own, stricter plan (1 rps).
+    stricter = ("patchListingsItem:VALIDATION_PREVIEW",) if mode == VALIDATION_PREVIEW else ()
     return call(cfg, "patchListingsItem", lambda c: c.patch_listings_item(seller, sku, body=body, **params),
-                api=ListingsItems, version=VERSION, **options)
+                api=ListingsItems, version=VERSION, also_limited_by=stricter, **options)
 
 
 def get_item(cfg: SpApiConfig, sku: str, *, included=("summaries", "issues"), issue_locale: str | None = None,

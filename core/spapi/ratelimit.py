@@ -18,8 +18,8 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Amazon's documented usage plan of one operation."""
-    operation: str       # Amazon's operation id (putListingsItem …)
+    """Amazon's documented usage plan of one operation (``operation:variant`` for a stricter case)."""
+    operation: str       # Amazon's operation id (putListingsItem …), or id:variant
     rate: float          # requests per second
     burst: int
     source: str          # where the figure comes from (reference section)
@@ -36,6 +36,7 @@ RATE_LIMITS: tuple[RateLimit, ...] = (
     RateLimit("getAccount", 0.016, 15, "§b sellers.json"),
     RateLimit("putListingsItem", 5.0, 5, "§c listings-items-api-rate-limits"),
     RateLimit("patchListingsItem", 5.0, 5, "§c listings-items-api-rate-limits"),
+    RateLimit("patchListingsItem:VALIDATION_PREVIEW", 1.0, 1, "§c patchlistingsitem reference"),
     RateLimit("getListingsItem", 5.0, 5, "§c listings-items-api-rate-limits"),
     RateLimit("deleteListingsItem", 5.0, 5, "§c listings-items-api-rate-limits"),
     RateLimit("searchListingsItems", 5.0, 5, "§c listings-items-api-rate-limits"),
@@ -43,6 +44,8 @@ RATE_LIMITS: tuple[RateLimit, ...] = (
     RateLimit("getCatalogItem", 2.0, 2, "§e catalog-items-api-rate-limits"),
     RateLimit("createFeedDocument", 0.5, 15, "§f feeds_2021-06-30.json"),
     RateLimit("createFeed", 0.0083, 15, "§f feeds_2021-06-30.json"),
+    # On top of createFeed: 5 JSON_LISTINGS_FEED per 5 minutes per region (2025-05-06 changelog).
+    RateLimit("createFeed:JSON_LISTINGS_FEED", 5 / 300, 5, "§f update-feed-size-and-rate-limit-changes"),
     RateLimit("getFeed", 2.0, 15, "§f feeds_2021-06-30.json"),
     RateLimit("getFeeds", 0.0222, 10, "§f feeds_2021-06-30.json"),
     RateLimit("cancelFeed", 2.0, 15, "§f feeds_2021-06-30.json"),

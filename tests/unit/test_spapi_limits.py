@@ -157,3 +157,22 @@ def test_status_codes_map_to_kinds():
 def test_sp_api_exceptions_become_typed_errors(exc, kind):
     err = spclient.error_from_exception(exc)
     assert err.kind == kind and err.amazon_code == exc.error[0]["code"] and err.message == exc.error[0]["message"]
+
+
+def test_stricter_plans_apply_on_top_of_the_operation(monkeypatch):
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    calls = []
+    monkeypatch.setattr(spclient, "client_for", lambda *a, **k: object())
+    monkeypatch.setattr(spclient, "invoke_once", lambda client, invoke: (Ok({"feedId": "1"}), {}))
+    from core.marketplaces import marketplace
+    from core.spapi.credentials import Credentials
+    cfg = spclient.SpApiConfig("local_sandbox", marketplace("FR"), Credentials("id-123456", "s-123456", "Atzr|x"),
+                               "A1", "http://127.0.0.1:1")
+    for _ in range(3):
+        calls.append(spclient.call(cfg, "createFeed", lambda c: None, api=object, limiter=limiter,
+                                   also_limited_by=("createFeed:JSON_LISTINGS_FEED",)))
+    assert all(r.ok for r in calls)
+    # JSON_LISTINGS_FEED: 5 per 300 s, the client holds 2 → the third feed waits 60 s (createFeed alone: 0).
+    assert clock.sleeps == [pytest.approx(60.0)]
+    assert rate_limit("patchListingsItem:VALIDATION_PREVIEW").rate == 1.0
