@@ -10,6 +10,7 @@ from core.sandbox.server import create
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and serve until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m core.sandbox", description="Local SP-API sandbox on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--host", default="127.0.0.1")

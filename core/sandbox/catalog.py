@@ -50,10 +50,12 @@ class Catalog:
         return cls(json.loads(path.read_text("utf-8")) if path.exists() else [])
 
     def find_gtin(self, code: str) -> list[dict]:
+        """Seed items whose identifiers have the GTIN-14 of ``code``."""
         key = gtin.gtin14(code)
         return list(self.by_gtin.get(key, [])) if key else []
 
     def in_marketplace(self, item: dict, marketplace_id: str) -> bool:
+        """True when the seed item is sold in ``marketplace_id`` (items without a list are everywhere)."""
         return marketplace_id in item.get("marketplaces", [marketplace_id])
 
 
@@ -142,6 +144,7 @@ def _page(items: list, req: Request) -> tuple[list, dict]:
 
 
 def search_catalog_items(ctx, req: Request) -> Response:
+    """``GET /catalog/2022-04-01/items`` (searchCatalogItems)."""
     marketplaces = [m for m in req.list("marketplaceIds") if m]
     identifiers = [i for i in req.list("identifiers") if i]
     keywords = [k for k in req.list("keywords") if k]
@@ -189,6 +192,7 @@ def search_catalog_items(ctx, req: Request) -> Response:
 
 
 def get_catalog_item(ctx, req: Request) -> Response:
+    """``GET /catalog/2022-04-01/items/{asin}`` (getCatalogItem)."""
     asin = req.params["asin"]
     marketplaces = [m for m in req.list("marketplaceIds") if m]
     included = req.list("includedData") or ["summaries"]

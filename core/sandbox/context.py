@@ -42,6 +42,7 @@ class SandboxContext:
         return self.rate_limits and not self.buckets.take(operation, req.account.seller_id + "|" + req.account.client_id)
 
     def quota_exceeded(self, operation: str) -> Response:
+        """Amazon's 429 ``QuotaExceeded`` answer, with the operation's rate in ``x-amzn-RateLimit-Limit``."""
         response = errors(429, "QuotaExceeded", QUOTA_MESSAGE, "")
         response.headers["x-amzn-RateLimit-Limit"] = LIMITS_BY_OPERATION[operation].header
         return response

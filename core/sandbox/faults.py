@@ -14,6 +14,7 @@ NONE, ERROR_500, ERROR_503, DROP, THROTTLE = "none", "500", "503", "drop", "thro
 
 @dataclass(frozen=True)
 class Faults:
+    """Fault settings: extra latency and shares (0–1) of failed, dropped and throttled requests."""
     latency_ms: float = 0.0
     error_rate: float = 0.0     # share of requests answered 500 or 503 (half each)
     drop_rate: float = 0.0      # share of requests whose connection is closed without an answer
@@ -40,6 +41,7 @@ class FaultInjector:
 
     @property
     def faults(self) -> Faults:
+        """The current settings."""
         return self._faults
 
     def update(self, **changes) -> Faults:
@@ -49,6 +51,7 @@ class FaultInjector:
             return self._faults
 
     def as_dict(self) -> dict:
+        """The current settings as JSON-ready data (admin route)."""
         return asdict(self._faults)
 
     def draw(self) -> str:

@@ -22,6 +22,7 @@ STATUSES = ("IN_QUEUE", "IN_PROGRESS", "DONE", "FATAL", "CANCELLED")
 
 @dataclass(frozen=True)
 class FeedTiming:
+    """How long a feed stays IN_QUEUE, then IN_PROGRESS, before it is processed."""
     in_queue_s: float = 0.5     # time a feed waits before processing starts
     in_progress_s: float = 1.0  # time processing takes
 
@@ -36,6 +37,7 @@ def _invalid(details: str = "Invalid input") -> Response:
 
 # --- documents -----------------------------------------------------------------------------------
 def create_feed_document(ctx, req: Request) -> Response:
+    """``POST /feeds/2021-06-30/documents``: 201 with the upload URL on the sandbox."""
     try:
         body = req.json() or {}
     except ValueError:
@@ -70,6 +72,7 @@ def download(ctx, doc_id: str) -> Response:
 
 
 def get_feed_document(ctx, req: Request) -> Response:
+    """``GET /feeds/2021-06-30/documents/{feedDocumentId}``: the download URL (and compression)."""
     doc_id = req.params["feedDocumentId"]
     rows = ctx.store.query("SELECT * FROM documents WHERE document_id=? AND seller_id=?", (doc_id, req.account.seller_id))
     if not rows:
@@ -82,6 +85,7 @@ def get_feed_document(ctx, req: Request) -> Response:
 
 # --- feeds ---------------------------------------------------------------------------------------
 def create_feed(ctx, req: Request) -> Response:
+    """``POST /feeds/2021-06-30/feeds``: 202 ``{feedId}``; the document must belong to the seller."""
     try:
         body = req.json() or {}
     except ValueError:
@@ -118,6 +122,7 @@ def _advance(ctx, row: dict) -> dict:
 
 
 def render_feed(ctx, row: dict) -> dict:
+    """The model's ``Feed`` object for a stored feed row."""
     timing: FeedTiming = ctx.feed_timing
     out = {"feedId": str(row["feed_id"]), "feedType": row["feed_type"], "marketplaceIds": json.loads(row["marketplace_ids"]),
            "createdTime": _iso(row["created"]), "processingStatus": row["status"]}
@@ -141,11 +146,13 @@ def _feed_row(ctx, req: Request):
 
 
 def get_feed(ctx, req: Request) -> Response:
+    """``GET /feeds/2021-06-30/feeds/{feedId}``."""
     row, error = _feed_row(ctx, req)
     return error or Response(200, render_feed(ctx, _advance(ctx, row)))
 
 
 def cancel_feed(ctx, req: Request) -> Response:
+    """``DELETE /feeds/2021-06-30/feeds/{feedId}``: only a feed still IN_QUEUE."""
     row, error = _feed_row(ctx, req)
     if error:
         return error
@@ -158,6 +165,7 @@ def cancel_feed(ctx, req: Request) -> Response:
 
 
 def get_feeds(ctx, req: Request) -> Response:
+    """``GET /feeds/2021-06-30/feeds`` with feedTypes / processingStatuses filters and paging."""
     feed_types = [t for t in req.list("feedTypes") if t]
     statuses = [s for s in req.list("processingStatuses") if s]
     token = req.one("nextToken")

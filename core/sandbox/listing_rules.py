@@ -235,6 +235,7 @@ def _pricing_error(sub: Submission):
 
 @dataclass(frozen=True)
 class SandboxRule:
+    """One sandbox listing rule: Amazon's code, severity, categories, the check, when it is reported."""
     id: str                     # stable name of the rule
     code: str                   # Amazon's issue code
     severity: str               # ERROR | WARNING | INFO

@@ -44,6 +44,7 @@ BAD_SKU = "BadSKU"
 
 
 def now_iso() -> str:
+    """The current UTC time as Amazon writes it (``2026-01-31T12:00:00Z``)."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -156,6 +157,7 @@ def _trigger(req: Request, sku: str, mp: str) -> Response | None:
 
 
 def put_listings_item(ctx, req: Request) -> Response:
+    """``PUT /listings/2021-08-01/items/{sellerId}/{sku}`` (full replace, or VALIDATION_PREVIEW)."""
     marketplaces, error = _common(ctx, req)
     if error:
         return error
@@ -179,6 +181,7 @@ def put_listings_item(ctx, req: Request) -> Response:
 
 
 def patch_listings_item(ctx, req: Request) -> Response:
+    """``PATCH …/items/{sellerId}/{sku}``: patches applied to the stored listing of each marketplace."""
     marketplaces, error = _common(ctx, req, max_marketplaces=None)
     if error:
         return error
@@ -214,6 +217,7 @@ def patch_listings_item(ctx, req: Request) -> Response:
 
 
 def get_listings_item(ctx, req: Request) -> Response:
+    """``GET …/items/{sellerId}/{sku}`` with the requested ``includedData`` views."""
     marketplaces, error = _common(ctx, req, max_marketplaces=None)
     if error:
         return error
@@ -229,6 +233,7 @@ def get_listings_item(ctx, req: Request) -> Response:
 
 
 def delete_listings_item(ctx, req: Request) -> Response:
+    """``DELETE …/items/{sellerId}/{sku}``."""
     marketplaces, error = _common(ctx, req)
     if error:
         return error
@@ -247,6 +252,7 @@ def _matches(row: dict, kind: str, wanted: set[str]) -> bool:
 
 
 def search_listings_items(ctx, req: Request) -> Response:
+    """``GET /listings/2021-08-01/items/{sellerId}`` by SKU, ASIN or GTIN, with status filter and paging."""
     marketplaces, error = _common(ctx, req, max_marketplaces=None)
     if error:
         return error

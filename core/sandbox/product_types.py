@@ -23,6 +23,7 @@ REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
 
 @dataclass(frozen=True)
 class ProductType:
+    """A product type the sandbox knows: its schema file and whether selling it needs an approval."""
     name: str
     display_name: str
     schema_file: str = "PRODUCT.json"
@@ -83,6 +84,7 @@ def _version(product_type: ProductType) -> str:
 
 
 def search_definitions(ctx, req: Request) -> Response:
+    """``GET /definitions/2020-09-01/productTypes`` by keywords or item name."""
     marketplaces = [m for m in req.list("marketplaceIds") if m]
     keywords = [k.lower() for k in req.list("keywords") if k]
     item_name = (req.one("itemName") or "").lower()
@@ -118,6 +120,7 @@ def _property_groups(names: list[str]) -> dict:
 
 
 def get_definition(ctx, req: Request) -> Response:
+    """``GET /definitions/2020-09-01/productTypes/{productType}``: links to the schema served by the sandbox."""
     name = req.params["productType"]
     marketplaces = [m for m in req.list("marketplaceIds") if m]
     requirements = req.one("requirements", "LISTING")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RateLimit:
+    """Amazon's documented rate (requests per second) and burst of one operation."""
     operation: str
     rate: float   # tokens added per second
     burst: int    # bucket size

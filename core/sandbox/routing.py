@@ -15,6 +15,7 @@ from core.sandbox.accounts import Account
 
 @dataclass
 class Request:
+    """One SP-API request as the handlers see it (path parameters decoded, query kept raw)."""
     method: str
     path: str
     params: dict[str, str]              # decoded path parameters
@@ -32,6 +33,7 @@ class Request:
         return values
 
     def one(self, name: str, default: str | None = None) -> str | None:
+        """The first value of a query parameter."""
         values = self.query.get(name)
         return values[0] if values else default
 
@@ -44,6 +46,7 @@ class Request:
 
 @dataclass
 class Response:
+    """What a handler answers; the wire turns it into HTTP."""
     status: int
     body: object = None                 # dict/list -> JSON; bytes -> raw; str -> text/plain
     headers: dict[str, str] = field(default_factory=dict)
@@ -70,6 +73,7 @@ def invalid_input(message: str = "Invalid Input", details: str | None = None) ->
 
 @dataclass(frozen=True)
 class Route:
+    """One SP-API operation: method, path template, operationId, handler, role needed."""
     method: str
     pattern: str           # e.g. /listings/2021-08-01/items/{sellerId}/{sku}
     operation: str         # Amazon's operationId; also the rate-limit key
@@ -77,6 +81,7 @@ class Route:
     role: str | None = None  # role the app needs (None: any authorised app)
 
     def match(self, method: str, raw_path: str) -> dict[str, str] | None:
+        """The decoded path parameters when ``method raw_path`` is this route, else None."""
         if method != self.method:
             return None
         want = self.pattern.strip("/").split("/")
@@ -93,4 +98,5 @@ class Route:
 
 
 def parse_query(raw_query: str) -> dict[str, list[str]]:
+    """Query string to a dict of value lists (repeated keys kept, blanks kept)."""
     return parse_qs(raw_query, keep_blank_values=True)

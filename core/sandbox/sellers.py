@@ -39,10 +39,12 @@ def participations(account) -> list[dict]:
 
 
 def get_marketplace_participations(ctx, req: Request) -> Response:
+    """``GET /sellers/v1/marketplaceParticipations``."""
     return Response(200, {"payload": participations(req.account)})
 
 
 def get_account(ctx, req: Request) -> Response:
+    """``GET /sellers/v1/account`` (selling plan, business)."""
     account = req.account
     return Response(200, {"payload": {
         "businessType": account.business_type,

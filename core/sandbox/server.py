@@ -25,6 +25,7 @@ __all__ = ["ROUTES", "SandboxServer", "create", "start", "default_state_dir"]
 
 
 def default_state_dir() -> Path:
+    """``<runtime dir>/sandbox``: where the sandbox keeps its state by default."""
     return db.runtime_dir() / "sandbox"
 
 
@@ -57,6 +58,7 @@ class SandboxServer:
         return self.ctx.faults.update(**changes)
 
     def serve_forever(self) -> None:
+        """Serve in the calling thread until ``stop()`` (the CLI's foreground mode)."""
         self._httpd.serve_forever(poll_interval=0.05)
 
     def stop(self) -> None:

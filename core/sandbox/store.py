@@ -54,10 +54,12 @@ class Store:
                 self._con.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('feeds', ?)", (FIRST_FEED_ID - 1,))
 
     def close(self) -> None:
+        """Close the SQLite file."""
         with self._lock:
             self._con.close()
 
     def query(self, sql: str, params: tuple = ()) -> list[dict]:
+        """Rows of a read as dicts."""
         with self._lock:
             return [dict(r) for r in self._con.execute(sql, params).fetchall()]
 
@@ -68,16 +70,19 @@ class Store:
 
     # --- listings -----------------------------------------------------------------------------
     def get_listing(self, seller_id: str, sku: str, marketplace_id: str) -> dict | None:
+        """The stored listing of a SKU in a marketplace, or None."""
         rows = self.query("SELECT * FROM listings WHERE seller_id=? AND sku=? AND marketplace_id=?",
                           (seller_id, sku, marketplace_id))
         return _decode_listing(rows[0]) if rows else None
 
     def listings_of(self, seller_id: str, marketplace_id: str) -> list[dict]:
+        """Every stored listing of the seller in a marketplace, by SKU."""
         rows = self.query("SELECT * FROM listings WHERE seller_id=? AND marketplace_id=? ORDER BY sku",
                           (seller_id, marketplace_id))
         return [_decode_listing(r) for r in rows]
 
     def save_listing(self, row: dict) -> None:
+        """Insert or replace a listing row (attributes and issues as JSON)."""
         self.execute(
             "INSERT OR REPLACE INTO listings VALUES (?,?,?,?,?,?,?,?,?,?)",
             (row["seller_id"], row["sku"], row["marketplace_id"], row["product_type"], row["requirements"], row["asin"],
@@ -86,6 +91,7 @@ class Store:
 
     def log_submission(self, seller_id: str, sku: str, marketplace_id: str, requirements: str, status: str,
                        received: str) -> None:
+        """Remember one listing submission received (accepted or not)."""
         self.execute("INSERT INTO submissions (seller_id, sku, marketplace_id, requirements, status, received) "
                      "VALUES (?,?,?,?,?,?)", (seller_id, sku, marketplace_id, requirements, status, received))
 
@@ -97,6 +103,7 @@ class Store:
                           (seller_id, marketplace_id))
 
     def delete_listing(self, seller_id: str, sku: str, marketplace_id: str) -> None:
+        """Remove a listing."""
         self.execute("DELETE FROM listings WHERE seller_id=? AND sku=? AND marketplace_id=?",
                      (seller_id, sku, marketplace_id))
 
