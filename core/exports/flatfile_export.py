@@ -138,8 +138,10 @@ def execute(con: duckdb.DuckDBPyConnection, plan: Planned) -> ExportOutcome:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = Path(req.out) if req.out else history.exports_dir() / f"export-{export_id:05d}-{market.code}-{stamp}.txt"
         written = flatfile.write(con, data, fields, target, market, types, req.encoding)
-        rejected = con.execute(f"SELECT count(DISTINCT sku) FROM {rej}").fetchone()[0]
-        rejects_path = _write_rejects(con, rej, target, req.lang) if rejected else None
+        # Products (rows) left out: a SKU present twice in the catalogue counts twice, as when written.
+        rejected = int(selected) - written.rows
+        has_rejects = con.execute(f"SELECT count(*) > 0 FROM {rej}").fetchone()[0]
+        rejects_path = _write_rejects(con, rej, target, req.lang) if has_rejects else None
         history.finish(con, export_id, rows_selected=int(selected), rows_written=written.rows,
                        rows_rejected=int(rejected), file_path=str(written.path),
                        rejects_path=str(rejects_path or ""), bytes_=written.bytes, sha256=written.sha256)

@@ -267,3 +267,11 @@ def test_background_export_and_recovery(con, no_rules):
     assert history.get(con, api)["status"] == "running"      # API exports are the jobs module's business
     with pytest.raises(ExportError):
         flatfile_export.launch(con, ExportRequest(marketplace="XX"))
+
+
+def test_rejected_counts_products_not_skus(con, no_rules):
+    # The same SKU twice in the catalogue (a rule flags it): both rows are left out and counted.
+    make_products(con, [product(sku="DUP"), product(sku="DUP", ean="5901234123457"), product(sku="B", ean="0887276302195")])
+    violations(con, [("DUP", "SKU_DUPLICATE", "ERROR")])
+    out = run(con, ExportRequest())
+    assert (out.rows_selected, out.rows_written, out.rows_rejected) == (3, 1, 2)
