@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS violations (
     source VARCHAR, sku VARCHAR, field VARCHAR, amazon_attribute VARCHAR, code VARCHAR,
     severity VARCHAR, category VARCHAR, value VARCHAR, message VARCHAR, hint VARCHAR
 );
+-- one row per SKU of the last run's violations, with what the Qualité page groups and filters by
+CREATE TABLE IF NOT EXISTS violation_products (sku VARCHAR, category VARCHAR, supplier VARCHAR);
 CREATE SEQUENCE IF NOT EXISTS validation_run_seq;
 CREATE TABLE IF NOT EXISTS validation_runs (
     run_id        BIGINT PRIMARY KEY DEFAULT nextval('validation_run_seq'),
