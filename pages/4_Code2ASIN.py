@@ -13,7 +13,7 @@ import streamlit as st
 from core import integrations as integ
 from core import jobs, reports
 from core.catalog.store import has_catalogue
-from core.code2asin import eligible, store
+from core.code2asin import selected, store
 from core.code2asin import job as mapping
 from core.code2asin.matching import STATUSES
 from core.marketplaces import marketplace
@@ -49,8 +49,8 @@ if flash:
     getattr(st, flash[0])(flash[1])
 
 # ---------------------------------------------------------------- what will be searched
-st.write(t("code2asin.eligible", n=eligible.eligible_count(con, sel)))
-skipped = eligible.skipped_counts(con, sel)
+st.write(t("code2asin.eligible", n=selected.count(con, sel)))
+skipped = selected.skipped(con, sel)
 if skipped:
     with st.expander(t("code2asin.skipped", n=sum(skipped.values()))):
         st.dataframe(pd.DataFrame({t("code2asin.skipped_reason"): [t(f"rules.{c}.label") for c in skipped],
@@ -170,8 +170,10 @@ if total:
                  end=min(page_no * PAGE_SIZE, total), total=total))
 else:
     st.info(t("code2asin.no_match_filter"))
+export_con = con.cursor()   # the file is built on click, in another thread: its own cursor
 st.download_button(t("code2asin.export"), key="code2asin_export", mime="text/csv",
-                   data=reports.to_csv_bytes(for_humans(store.results_frame(con, market.code, sel, statuses))),
+                   data=lambda: reports.to_csv_bytes(for_humans(store.results_frame(export_con, market.code, sel,
+                                                                                    statuses))),
                    file_name=t("code2asin.export_file", marketplace=market.code))
 
 # ---------------------------------------------------------------- the user's choice among several ASINs

@@ -8,9 +8,6 @@ A 12-digit UPC is searched as its EAN-13 form (a leading ``0``), which is also t
 """
 from __future__ import annotations
 
-import duckdb
-
-from core.catalog.store import has_catalogue
 from core.rules import definitions
 from core.rules.definitions import RULES, blank
 from core.selection import Selection, products_sql
@@ -27,11 +24,12 @@ def ean13_sql(col: str = "p.ean") -> str:
     return f"lpad(trim({col}), 13, '0')"
 
 
-def _fails(code: str) -> str:
+def fails_sql(code: str) -> str:
+    """SQL: the product ``p`` fails the rule ``code`` (NULL counts as passing)."""
     return f"coalesce(({_WHEN[code]}), false)"
 
 
-ELIGIBLE_SQL = f"NOT {blank('p.ean')} AND " + " AND ".join(f"NOT {_fails(c)}" for c in SKIPPING_RULES)
+ELIGIBLE_SQL = f"NOT {blank('p.ean')} AND " + " AND ".join(f"NOT {fails_sql(c)}" for c in SKIPPING_RULES)
 # Shared expressions the rules read as ``p.<name>`` (computed once per product, as the rules engine does).
 _DERIVED = {name: sql for name, sql in getattr(definitions, "DERIVED", {}).items()
             if any(f"p.{name}" in _WHEN[c] for c in SKIPPING_RULES)}
@@ -51,24 +49,3 @@ def eligible_eans_sql(sel: Selection | None = None) -> str:
     brand of its products (the first non-blank one alphabetically) for the brand check."""
     return (f"SELECT {ean13_sql()} AS ean, min(nullif(trim(p.brand), '')) AS brand "
             f"FROM {source_sql(sel)} AS p WHERE {ELIGIBLE_SQL} GROUP BY 1")
-
-
-def skipped_counts(con: duckdb.DuckDBPyConnection, sel: Selection | None = None) -> dict[str, int]:
-    """Products of the selection whose EAN is not searched, by rule code (codes with 0 left out).
-
-    A product counts under the first failing rule only (missing, then the order of SKIPPING_RULES).
-    """
-    if not has_catalogue(con):
-        return {}
-    cases = [f"WHEN {blank('p.ean')} THEN '{MISSING}'"] + [f"WHEN {_fails(c)} THEN '{c}'" for c in SKIPPING_RULES]
-    rows = con.execute(
-        f"SELECT reason, count(*) FROM (SELECT CASE {' '.join(cases)} END AS reason "
-        f"FROM {source_sql(sel)} AS p) WHERE reason IS NOT NULL GROUP BY reason").fetchall()
-    return {code: n for code, n in rows}
-
-
-def eligible_count(con: duckdb.DuckDBPyConnection, sel: Selection | None = None) -> int:
-    """How many distinct EANs of the selection Code2ASIN searches."""
-    if not has_catalogue(con):
-        return 0
-    return int(con.execute(f"SELECT count(*) FROM ({eligible_eans_sql(sel)})").fetchone()[0])

@@ -20,8 +20,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from core import jobs
-from core.code2asin import store
-from core.code2asin.eligible import eligible_eans_sql
+from core.code2asin import selected, store
 from core.code2asin.matching import classify, parse_item
 from core.marketplaces import marketplace as marketplace_by_code
 from core.selection import Selection, sql_literal
@@ -51,19 +50,19 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def items_sql(marketplace: str, sel: Selection | None, recheck: bool) -> str:
+def items_sql(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None, recheck: bool) -> str:
     """SQL selecting the job items (item = EAN-13, seq, payload = JSON of the products' brand)."""
     skip_checked = "" if recheck else (
         f"WHERE e.ean NOT IN (SELECT ean FROM {store.TABLE} WHERE marketplace = {sql_literal(marketplace)})")
     return (f"SELECT e.ean AS item, row_number() OVER (ORDER BY e.ean) AS seq, "
-            f"json_object('brand', e.brand) AS payload FROM ({eligible_eans_sql(sel)}) AS e {skip_checked}")
+            f"json_object('brand', e.product_brand) AS payload FROM {selected.table_sql(con, sel)} AS e {skip_checked}")
 
 
 def count_items(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None, *,
                 recheck: bool = False) -> int:
     """How many EANs a job created now would search."""
     code = store.marketplace_code(marketplace)
-    return int(con.execute(f"SELECT count(*) FROM ({items_sql(code, sel, recheck)})").fetchone()[0])
+    return int(con.execute(f"SELECT count(*) FROM ({items_sql(con, code, sel, recheck)})").fetchone()[0])
 
 
 def create(con: duckdb.DuckDBPyConnection, target: Target, sel: Selection | None = None, *,
@@ -73,7 +72,7 @@ def create(con: duckdb.DuckDBPyConnection, target: Target, sel: Selection | None
     code = store.marketplace_code(target.marketplace)
     params = {"environment": target.environment, "marketplace": code, "selection": sel.name,
               "recheck": recheck, "local_url": target.local_url}
-    return jobs.create(con, KIND, params, items_sql(code, sel, recheck))
+    return jobs.create(con, KIND, params, items_sql(con, code, sel, recheck))
 
 
 def start(con: duckdb.DuckDBPyConnection, target: Target, sel: Selection | None = None, *,

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from core.catalog.store import has_catalogue
+from core.code2asin import selected
 from core.code2asin.eligible import ELIGIBLE_SQL, ean13_sql, source_sql
 from core.code2asin.matching import CONFLICT, MULTIPLE, STATUSES, Match
 from core.marketplaces import MARKETPLACES
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     chosen         BOOLEAN NOT NULL DEFAULT false,
     checked_at     TIMESTAMP NOT NULL
 );
-"""
+""" + selected.SCHEMA
 
 # Statuses where the user picks (or confirms) the ASIN.
 NEEDS_CHOICE: tuple[str, ...] = (MULTIPLE, CONFLICT)
@@ -100,13 +101,6 @@ def candidates(con: duckdb.DuckDBPyConnection, ean: str, marketplace: str) -> pd
 
 
 # ---------------------------------------------------------------- reading, for the page and the exports
-def _selected_eans(sel: Selection | None) -> str:
-    """SQL: (ean, skus, product_brand) for the selection's searchable EANs."""
-    return (f"SELECT {ean13_sql()} AS ean, string_agg(p.sku, ', ' ORDER BY p.sku) AS skus, "
-            f"min(nullif(trim(p.brand), '')) AS product_brand FROM {source_sql(sel)} AS p "
-            f"WHERE {ELIGIBLE_SQL} GROUP BY 1")
-
-
 @dataclass(frozen=True)
 class Counts:
     """Outcome of the selection's EANs on one marketplace (EANs, not rows)."""
@@ -129,7 +123,7 @@ def counts(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | No
         return Counts(0, {s: 0 for s in STATUSES}, 0)
     per_status = ", ".join(f"count(*) FILTER (WHERE m.status = {sql_literal(s)})" for s in STATUSES)
     row = con.execute(
-        f"WITH e AS ({_selected_eans(sel)}), m AS (SELECT ean, any_value(match_status) AS status, "
+        f"WITH e AS {selected.table_sql(con, sel)}, m AS (SELECT ean, any_value(match_status) AS status, "
         f"bool_or(chosen) AS chosen FROM {TABLE} WHERE marketplace = ? GROUP BY ean) "
         f"SELECT count(*), count(*) FILTER (WHERE m.chosen), {per_status} FROM e LEFT JOIN m USING (ean)",
         [marketplace]).fetchone()
@@ -149,10 +143,10 @@ def _results_where(statuses: tuple[str, ...] | None, search: str) -> tuple[str, 
     return " AND ".join(clauses), params
 
 
-def _results_sql(sel: Selection | None, where: str) -> str:
+def _results_sql(con, sel: Selection | None, where: str) -> str:
     return (f"SELECT m.ean, e.skus, m.asin, m.item_name, m.brand, e.product_brand, m.product_type, "
             f"m.classification, m.parent_asin, m.match_status, m.chosen, m.checked_at "
-            f"FROM {TABLE} AS m JOIN ({_selected_eans(sel)}) AS e USING (ean) "
+            f"FROM {TABLE} AS m JOIN {selected.table_sql(con, sel)} AS e USING (ean) "
             f"WHERE m.marketplace = ? AND {where}")
 
 
@@ -162,7 +156,7 @@ def results_count(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selecti
     if not has_catalogue(con):
         return 0
     where, params = _results_where(statuses, search)
-    return int(con.execute(f"SELECT count(*) FROM ({_results_sql(sel, where)})", [marketplace, *params]).fetchone()[0])
+    return int(con.execute(f"SELECT count(*) FROM ({_results_sql(con, sel, where)})", [marketplace, *params]).fetchone()[0])
 
 
 def results_page(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None,
@@ -172,7 +166,7 @@ def results_page(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selectio
     if not has_catalogue(con):
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
     where, params = _results_where(statuses, search)
-    return con.execute(f"{_results_sql(sel, where)} ORDER BY m.ean, m.asin NULLS FIRST LIMIT ? OFFSET ?",
+    return con.execute(f"{_results_sql(con, sel, where)} ORDER BY m.ean, m.asin NULLS FIRST LIMIT ? OFFSET ?",
                        [marketplace, *params, int(limit), int(offset)]).df()
 
 
@@ -182,7 +176,7 @@ def results_frame(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selecti
     if not has_catalogue(con):
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
     where, params = _results_where(statuses, "")
-    return con.execute(f"{_results_sql(sel, where)} ORDER BY m.ean, m.asin NULLS FIRST",
+    return con.execute(f"{_results_sql(con, sel, where)} ORDER BY m.ean, m.asin NULLS FIRST",
                        [marketplace, *params]).df()
 
 
@@ -203,6 +197,6 @@ def eans_needing_choice(con: duckdb.DuckDBPyConnection, marketplace: str, sel: S
         return []
     return con.execute(
         f"SELECT m.ean, any_value(e.skus), any_value(m.match_status), max(m.asin) FILTER (WHERE m.chosen) "
-        f"FROM {TABLE} AS m JOIN ({_selected_eans(sel)}) AS e USING (ean) "
+        f"FROM {TABLE} AS m JOIN {selected.table_sql(con, sel)} AS e USING (ean) "
         "WHERE m.marketplace = ? AND m.match_status IN (SELECT unnest(?::VARCHAR[])) "
         "GROUP BY m.ean ORDER BY m.ean LIMIT ?", [marketplace, list(NEEDS_CHOICE), int(limit)]).fetchall()

@@ -6,29 +6,47 @@ from __future__ import annotations
 import pytest
 
 from core import jobs
-from core.code2asin import eligible, store
+from core.code2asin import eligible, selected, store
 from core.code2asin import job as mapping
 from core.code2asin.matching import (CONFLICT, MATCHED, MULTIPLE, NOT_FOUND, CatalogItem, brand_key, classify,
                                      gtin14)
 from core.rules.definitions import RULES
+from core.marketplaces import marketplace
 from core.sandbox import server
+from core.sandbox.catalog import Catalog
 from core.selection import Selection
+from core.selection import load as load_selection
 from core.selection import save as save_selection
 from core.spapi.credentials import save_credentials
 from core.spapi.results import ApiError
 from tests.factories import make_products, product
 
-# From data/sandbox/catalog_seed.json (the sandbox's Amazon-side catalogue).
-HAMMER = "4006381333931"          # two ASINs, brand Outilpro
-HAMMER_ASINS = ("B059QF9KV6", "B068UQO140")
-LAMP_UPC = "887276302195"         # listed as EAN 0887276302195 + UPC 887276302195, brand Lumina
-LAMP_ASIN = "B05O98SHGD"
-BOTTLE = "5901234123457"          # listed under "Kuchnia Polska": a brand conflict for our product
-BOTTLE_ASIN = "B03RD8YWD1"
-TSHIRT_S = "3760061144675"        # a variation child of B0T1WMTEEL, brand Energym
-TSHIRT_S_ASIN, TSHIRT_PARENT = "B0PYOIZSND", "B0T1WMTEEL"
-DE_ONLY = "3760041477908"         # Outilpro, on Amazon.de only
-DE_ONLY_ASIN = "B0MKANDZIG"
+# Cases taken from data/sandbox/catalog_seed.json (the sandbox's Amazon-side catalogue; its ASINs are
+# generated, so they are looked up here by EAN rather than copied).
+SEED = Catalog.load()
+FR_ID, DE_ID = marketplace("FR").marketplace_id, marketplace("DE").marketplace_id
+
+
+def seed_asins(ean: str) -> tuple[str, ...]:
+    return tuple(sorted(i["asin"] for i in SEED.find_gtin(ean)))
+
+
+HAMMER = "4006381333931"                       # two ASINs, brand Outilpro
+HAMMER_ASINS = seed_asins(HAMMER)
+LAMP_UPC = "887276302195"                      # listed as EAN 0887276302195 + UPC 887276302195
+(LAMP_ASIN,) = seed_asins(LAMP_UPC)
+BOTTLE = "5901234123457"                       # listed under "Kuchnia Polska": a conflict for our brand
+(BOTTLE_ASIN,) = seed_asins(BOTTLE)
+_CHILD = next(i for i in SEED.items if i.get("parent_asin"))          # a variation child (T-shirt size)
+TSHIRT_S, TSHIRT_S_ASIN, TSHIRT_PARENT = _CHILD["identifiers"]["EAN"], _CHILD["asin"], _CHILD["parent_asin"]
+_DE = next(i for i in SEED.items if i["marketplaces"] == [DE_ID] and i["identifiers"].get("EAN"))
+DE_ONLY, DE_ONLY_ASIN = _DE["identifiers"]["EAN"], _DE["asin"]       # on Amazon.de only
+
+
+def test_the_seed_holds_the_cases():
+    assert len(HAMMER_ASINS) == 2
+    assert {i["brand"] for i in SEED.find_gtin(BOTTLE)} == {"Kuchnia Polska"}
+    assert SEED.by_asin[TSHIRT_PARENT]["classification"] == "VARIATION_PARENT"
 
 
 def ean13(body: str) -> str:
@@ -105,8 +123,8 @@ def test_statuses_and_normalisation_through_the_sandbox(env, sandbox, calls):
         ("LAMP-UPC", LAMP_UPC, "Lumina"),
         ("LAMP-EAN", "0" + LAMP_UPC, "LUMINA "),      # same GTIN spelt as EAN-13; brand case/spaces differ
         ("BOTTLE", BOTTLE, "Le Potier Gourmand"),
-        ("TSHIRT-S", TSHIRT_S, "Energym"),
-        ("DE-ONLY", DE_ONLY, "Outilpro"),
+        ("TSHIRT-S", TSHIRT_S, _CHILD["brand"]),
+        ("DE-ONLY", DE_ONLY, _DE["brand"]),
         ("NEW", UNKNOWN[0], "Marque"),
     ])
     job = run(env, sandbox)
@@ -129,7 +147,7 @@ def test_statuses_and_normalisation_through_the_sandbox(env, sandbox, calls):
 
 
 def test_marketplaces_are_kept_apart(env, sandbox):
-    catalogue(env, [("DE-ONLY", DE_ONLY, "Outilpro")])
+    catalogue(env, [("DE-ONLY", DE_ONLY, _DE["brand"])])
     assert run(env, sandbox, market="FR").status == "done"
     assert run(env, sandbox, market="DE").status == "done"
     assert rows(env, "FR")[DE_ONLY] == [(None, NOT_FOUND, False)]
@@ -145,9 +163,9 @@ def test_invalid_eans_are_not_searched(env, sandbox, calls):
     bad = [(f"BAD-{code}", r.bad["ean"], "Marque") for code, r in skipping.items()]
     good = [(f"GOOD-{code}", r.good["ean"], "Marque") for code, r in skipping.items()]
     catalogue(env, bad + good + [("NO-EAN", None, "Marque"), ("SPACE", " ", "Marque")])
-    assert eligible.skipped_counts(env) == {**{c: 1 for c in skipping}, eligible.MISSING: 2}
+    assert selected.skipped(env) == {**{c: 1 for c in skipping}, eligible.MISSING: 2}
     expected = {eligible_form(r.good["ean"]) for r in skipping.values()}
-    assert eligible.eligible_count(env) == len(expected)
+    assert selected.count(env) == len(expected)
     run(env, sandbox)
     sent = {ean for call in calls for ean in call}
     assert sent == expected
@@ -300,3 +318,17 @@ def test_classification_rules():
     assert gtin14("887276302195") == gtin14("0887276302195") == gtin14("00887276302195") == "00887276302195"
     assert gtin14("12345") is None and gtin14("ABC") is None
     assert brand_key("Naturéa ") == brand_key("NATUREA") != brand_key("Naturéa Europe")
+
+
+def test_the_selection_cache_follows_catalogue_and_selection_changes(env):
+    catalogue(env, [("A", HAMMER, "Outilpro"), ("B", BOTTLE, "Marque")])
+    assert selected.count(env) == 2
+    catalogue(env, [("A", HAMMER, "Outilpro")])                       # a new import replaces the table
+    assert selected.count(env) == 1
+    make_products(env, [product(sku="A", ean=HAMMER, category="X"), product(sku="B", ean=BOTTLE, category="Y")])
+    sel = Selection("mine", categories=("X",))
+    save_selection(env, sel)
+    assert selected.count(env, sel) == 1
+    save_selection(env, Selection("mine", categories=("X", "Y")))   # same name, new definition
+    assert selected.count(env, load_selection(env, "mine")) == 2
+    assert env.execute("SELECT count(DISTINCT key) FROM code2asin_selected").fetchone()[0] == 1   # only the latest
