@@ -45,7 +45,7 @@ def free_port() -> int:
 def start_sandbox(state_dir: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "core.sandbox", "--port", str(port), "--state-dir", state_dir,
-                             "--no-rate-limits"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             "--no-rate-limits", "--feed-seconds", "0", "0"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ, EXPORT_AMAZON_RUNTIME=state_dir))
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -112,6 +112,29 @@ def sp_api_rate(port: int, call_name: str, seconds: float) -> tuple[int, float]:
     return n, elapsed
 
 
+def feed_rate(port: int, messages: int) -> tuple[int, float]:
+    """(messages, seconds) for a JSON_LISTINGS_FEED of ``messages`` listings from createFeed to DONE."""
+    from tests.sandbox import listing_data as ld
+    headers = {"x-amz-access-token": TOKEN, "content-type": "application/json"}
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def call(method, path, body=None, extra=None):
+        con.request(method, path, body=body, headers={**headers, **(extra or {})})
+        return json.loads(con.getresponse().read() or b"null")
+    document = json.dumps({"header": {"sellerId": DEMO_SELLER_ID, "version": "2.0"}, "messages": [
+        {"messageId": i + 1, "sku": f"FEED-{i}", "operationType": "UPDATE", "productType": "PRODUCT",
+         "attributes": ld.attributes(ean=None)} for i in range(messages)]}).encode()
+    doc = call("POST", "/feeds/2021-06-30/documents", json.dumps({"contentType": "application/json"}).encode())
+    con.request("PUT", doc["url"].split(str(port), 1)[1], body=document, headers={"Content-Type": "application/json"})
+    con.getresponse().read()
+    t0 = time.perf_counter()
+    feed = call("POST", "/feeds/2021-06-30/feeds", json.dumps({"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [FR],
+                                                              "inputFeedDocumentId": doc["feedDocumentId"]}).encode())
+    while call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}")["processingStatus"] not in ("DONE", "FATAL"):
+        time.sleep(0.02)
+    return messages, time.perf_counter() - t0
+
+
 def seed_eans(count: int) -> str:
     items = json.loads(DEFAULT_SEED.read_text("utf-8")) if DEFAULT_SEED.exists() else []
     eans = [i["identifiers"]["EAN"] for i in items if i.get("identifiers", {}).get("EAN")]
@@ -153,6 +176,7 @@ def main() -> None:
                 ("putListingsItem (full validation)", "http.client keep-alive", lambda: keepalive_rate(port, "PUT", put_path, args.seconds, body)),
                 ("getListingsItem", "sp_api 2.1.35", lambda: sp_api_rate(port, "getListingsItem", args.seconds)),
                 ("searchCatalogItems (20 EANs)", "sp_api 2.1.35", lambda: sp_api_rate(port, "searchCatalogItems", args.seconds)),
+                ("JSON_LISTINGS_FEED, 200 messages", "messages/s to DONE", lambda: feed_rate(port, 200)),
             ]
             baseline = None
             print(f"sandbox capacity, rate limits off, median of {args.repeat} runs of {args.seconds:g} s, "
