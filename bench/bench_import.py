@@ -9,10 +9,13 @@ fresh database file:
 
 - baseline: DuckDB's own ``read_csv`` (auto-detected) into a table of the same file, no processing;
 - import_file on the CSV (UTF-8 check, delimiter, typing, HTML→text, duplicates, atomic swap);
+- the same with ``description_text`` copied instead of converted, to attribute the HTML→text cost
+  (core.text.html_to_text_sql, a contract of the import) apart from the import's own work;
 - import_file on the same CSV re-encoded in Windows-1252 (French Excel), with --cp1252;
 - baseline ``read_parquet`` and import_file on the Parquet file.
 
-Prints seconds, peak RSS and the ratio to the baseline. Target: CSV ratio <= 1.5, peak < 2 GB.
+Prints wall seconds, CPU seconds (steadier than wall time on a shared machine), peak RSS and the
+ratios to the baseline. Target: CSV ratio <= 1.5, peak < 2 GB.
 """
 from __future__ import annotations
 
@@ -61,26 +64,34 @@ COPY (
 CHILD = r"""
 import json, resource, sys, time, duckdb
 sys.path.insert(0, {root!r})
+from core import db as core_db
+from core.catalog import importer
 mode, path, db = sys.argv[1], sys.argv[2], sys.argv[3]
-t0 = time.perf_counter()
-if mode == "duckdb_csv":
+if mode.endswith("_nohtml"):
+    # Attribution only: the same import with description_text copied instead of converted.
+    importer.html_to_text_sql = lambda expr: expr
+
+
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# Modules loaded and database open before the clock starts, as in the running dashboard.
+if mode.startswith("duckdb_"):
     con = duckdb.connect(db)
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"CREATE TABLE products AS SELECT * FROM read_csv('{{path}}')")
-    rows = con.execute("SELECT count(*) FROM products").fetchone()[0]
-elif mode == "duckdb_parquet":
-    con = duckdb.connect(db)
-    con.execute("SET preserve_insertion_order = false")
-    con.execute(f"CREATE TABLE products AS SELECT * FROM read_parquet('{{path}}')")
+else:
+    con = core_db.connect(db)
+c0, t0 = cpu(), time.perf_counter()
+if mode.startswith("duckdb_"):
+    reader = "read_csv" if mode == "duckdb_csv" else "read_parquet"
+    con.execute(f"CREATE TABLE products AS SELECT * FROM {{reader}}('{{path}}')")
     rows = con.execute("SELECT count(*) FROM products").fetchone()[0]
 else:
-    from core import db as core_db
-    from core.catalog.importer import import_file
-    con = core_db.connect(db)
-    rows = import_file(con, path).rows
+    rows = importer.import_file(con, path).rows
 con.close()
-seconds = time.perf_counter() - t0
-print(json.dumps({{"seconds": seconds, "rows": rows,
+print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu": cpu() - c0, "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -130,7 +141,7 @@ def main() -> None:
     print(f"data: {args.rows:,} rows; CSV {files['csv'].stat().st_size / 1e6:.0f} MB, "
           f"Parquet {files['parquet'].stat().st_size / 1e6:.0f} MB (generated/reused in "
           f"{time.perf_counter() - t0:.1f} s)")
-    plan = [("duckdb_csv", files["csv"]), ("import_csv", files["csv"])]
+    plan = [("duckdb_csv", files["csv"]), ("import_csv", files["csv"]), ("import_csv_nohtml", files["csv"])]
     if args.cp1252:
         plan.append(("import_cp1252", files["cp1252"]))
     plan += [("duckdb_parquet", files["parquet"]), ("import_parquet", files["parquet"])]
@@ -138,15 +149,19 @@ def main() -> None:
     for mode, path in plan:
         runs = [run(mode, path) for _ in range(args.repeat)]
         results[mode] = {"seconds": statistics.median(r["seconds"] for r in runs),
+                         "cpu": statistics.median(r["cpu"] for r in runs),
                          "peak_mb": max(r["peak_mb"] for r in runs), "rows": runs[0]["rows"]}
         r = results[mode]
-        base = results["duckdb_parquet" if "parquet" in mode else "duckdb_csv"]["seconds"]
-        print(f"{mode:16s} {r['seconds']:7.2f} s  peak {r['peak_mb']:7.0f} MB  rows {r['rows']:,}  "
-              f"ratio {r['seconds'] / base:.2f}")
+        base = results["duckdb_parquet" if "parquet" in mode else "duckdb_csv"]
+        print(f"{mode:18s} {r['seconds']:7.2f} s (ratio {r['seconds'] / base['seconds']:.2f})  "
+              f"cpu {r['cpu']:7.2f} s (ratio {r['cpu'] / base['cpu']:.2f})  peak {r['peak_mb']:6.0f} MB  "
+              f"rows {r['rows']:,}")
     ratio = results["import_csv"]["seconds"] / results["duckdb_csv"]["seconds"]
+    mine = results["import_csv_nohtml"]["seconds"] / results["duckdb_csv"]["seconds"]
     peak = max(r["peak_mb"] for k, r in results.items() if k.startswith("import"))
-    print(f"CSV import / DuckDB read_csv = {ratio:.2f} (target <= 1.50); import peak {peak:.0f} MB "
-          f"(target < 2048) -> {'OK' if ratio <= 1.5 and peak < 2048 else 'MISSED'}")
+    print(f"CSV import / DuckDB read_csv = {ratio:.2f} (target <= 1.50; {mine:.2f} without the HTML->text "
+          f"of description_text); import peak {peak:.0f} MB (target < 2048) -> "
+          f"{'OK' if ratio <= 1.5 and peak < 2048 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -115,13 +115,18 @@ def _record_failure(con, file_name: str, fmt: str | None, error: CatalogImportEr
 
 
 def _duplicates(con, table: str, header_lines: int) -> tuple[int, tuple[DuplicateSku, ...]]:
-    count = con.execute(
-        f"SELECT count(*) FROM (SELECT sku FROM {table} WHERE sku IS NOT NULL GROUP BY sku HAVING count(*) > 1)"
-    ).fetchone()[0]
-    rows = con.execute(
-        f"SELECT sku, count(*), list(_row + ? ORDER BY _row)[1:10] FROM {table} WHERE sku IS NOT NULL "
-        f"GROUP BY sku HAVING count(*) > 1 ORDER BY min(_row) LIMIT {DUPLICATES_LISTED}",
-        [header_lines]).fetchall()
+    """How many SKUs repeat, and the first :data:`DUPLICATES_LISTED` of them with their lines."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _import_dups AS SELECT sku, count(*) AS n, min(_row) AS first "
+                f"FROM {table} WHERE sku IS NOT NULL GROUP BY sku HAVING count(*) > 1")
+    try:
+        count = con.execute("SELECT count(*) FROM _import_dups").fetchone()[0]
+        rows = con.execute(
+            f"SELECT d.sku, d.n, list(t._row + ? ORDER BY t._row)[1:10] "
+            f"FROM (SELECT * FROM _import_dups ORDER BY first LIMIT {DUPLICATES_LISTED}) AS d "
+            f"JOIN {table} AS t ON t.sku = d.sku GROUP BY d.sku, d.n, d.first ORDER BY d.first",
+            [header_lines]).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp._import_dups")
     return int(count), tuple(DuplicateSku(s, int(n), tuple(int(x) for x in lines)) for s, n, lines in rows)
 
 
@@ -147,19 +152,15 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
         source = open_source(con, path, file_name, runtime_dir() / "imports")
         fmt = source.file_format
         match = match_columns(source.headers, column_map)
-        # Row numbers follow the file only while insertion order is preserved.
-        con.execute("SET preserve_insertion_order = true")
         try:
             con.execute(f"CREATE TABLE {staging} AS {_select_sql(source, match)}")
         except duckdb.Error as exc:
             raise _duckdb_error(exc, source) from None
-        finally:
-            con.execute("SET preserve_insertion_order = false")
-        rows = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        rows, blank = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE sku IS NULL OR trim(sku) = '') FROM {staging}").fetchone()
         if rows == 0:
             raise CatalogImportError("no_rows")
         dup_count, dups = _duplicates(con, staging, source.header_lines)
-        blank = con.execute(f"SELECT count(*) FROM {staging} WHERE sku IS NULL OR trim(sku) = ''").fetchone()[0]
         names = match.names(source.headers)
         con.execute("BEGIN TRANSACTION")
         try:

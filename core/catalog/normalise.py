@@ -17,10 +17,17 @@ TRUE_WORDS = ("oui", "o", "yes", "y", "true", "vrai", "1", "x")
 
 
 def number_sql(expr: str) -> str:
-    """DOUBLE from text ``expr``; the last of ``,``/``.`` is the decimal separator."""
+    """DOUBLE from text ``expr``; the last of ``,``/``.`` is the decimal separator.
+
+    Plain "12.5" and "12,50" take the cheap path (one replace and a cast); only cells with
+    thousands separators, spaces or a currency sign go through the regular expressions.
+    """
     v = f"regexp_replace({expr}, {_NUMBER_NOISE}, '', 'g')"
-    return (f"TRY_CAST(CASE WHEN regexp_matches({v}, ',[0-9]*$') "
+    full = (f"TRY_CAST(CASE WHEN regexp_matches({v}, ',[0-9]*$') "
             f"THEN replace(replace({v}, '.', ''), ',', '.') ELSE replace({v}, ',', '') END AS DOUBLE)")
+    d = f"coalesce(TRY_CAST(replace({expr}, ',', '.') AS DOUBLE), {full})"
+    # "nan" and "inf" cast to DOUBLE, and NaN compares above every price: not a number here.
+    return f"(CASE WHEN isfinite({d}) THEN {d} END)"
 
 
 def integer_sql(expr: str) -> str:
@@ -33,19 +40,25 @@ def list_sql(expr: str, *, comma_separated: bool, keep_empty: bool) -> str:
     """VARCHAR[] from a JSON array or separated text; NULL for an empty cell.
 
     Empty bullets are kept (a rule reports them); empty image entries from a trailing separator
-    are not URLs at all and are dropped.
+    are not URLs at all and are dropped. Items are trimmed only when the cell has a space or a
+    line break next to a separator (trimming every item costs more than the split itself).
     """
     from_json = (f"list_transform(json_extract({expr}, '$[*]'), "
                  f"lambda x: coalesce(x->>'url', x->>'$'))")
-    split = f"regexp_split_to_array({expr}, '[|\\n]')"
+    split = (f"CASE WHEN contains({expr}, chr(10)) THEN regexp_split_to_array({expr}, '[|\\n]') "
+             f"ELSE string_split({expr}, '|') END")
     if comma_separated:
         split = f"CASE WHEN contains({expr}, '|') THEN {split} ELSE string_split({expr}, ',') END"
-    items = (f"CASE WHEN starts_with(ltrim({expr}), '[') AND json_valid({expr}) THEN {from_json} "
+    items = (f"CASE WHEN regexp_matches({expr}, '^\\s*\\[') AND json_valid({expr}) THEN {from_json} "
              f"ELSE {split} END")
-    items = f"list_transform({items}, lambda x: trim(x))"
+    seps = ["' |'", "'| '", "chr(10)", "chr(13)"] + (["' ,'", "', '"] if comma_separated else [])
+    needs_trim = " OR ".join([f"contains({expr}, {s})" for s in seps]
+                             + [f"starts_with({expr}, ' ')", f"ends_with({expr}, ' ')"])
+    items = f"CASE WHEN {needs_trim} THEN list_transform({items}, lambda x: trim(x)) ELSE {items} END"
     if not keep_empty:
         items = f"list_filter({items}, lambda x: x IS NOT NULL AND x <> '')"
-    return f"(CASE WHEN {expr} IS NULL OR trim({expr}) = '' THEN NULL ELSE {items} END)"
+    # regexp_matches(…, '\\S') stops at the first visible character: far cheaper than trim() = ''.
+    return f"(CASE WHEN regexp_matches({expr}, '\\S') THEN {items} END)"
 
 
 def boolean_sql(expr: str) -> str:

@@ -89,7 +89,8 @@ def csv_source(path: Path, workdir: Path) -> Source:
                 f"escape='\"', header=true, auto_detect=false, columns={{{columns}}}, "
                 f"max_line_size={textfile.MAX_LINE_BYTES + 1024}, "
                 f"buffer_size={4 * textfile.MAX_LINE_BYTES})")
-        sql = f"SELECT row_number() OVER () AS _row, * FROM {read}"
+        # WITH ORDINALITY numbers records in file order even on a parallel read (unlike row_number()).
+        sql = f"SELECT ordinality AS _row, * EXCLUDE (ordinality) FROM {read} WITH ORDINALITY"
     except BaseException:
         text.discard()
         raise
@@ -156,7 +157,7 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> So
     """JSON array of objects or JSON Lines; keys become columns in order of first appearance."""
     text = textfile.to_utf8(path, workdir, max_line=False)
     objects = f"read_json_objects({sql_string(str(text.path))}, format='auto', maximum_object_size=134217728)"
-    records = f"(SELECT row_number() OVER () AS _row, json FROM {objects})"
+    records = f"(SELECT ordinality AS _row, json FROM {objects} WITH ORDINALITY)"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _import_json AS SELECT * FROM {records}")
         bad = con.execute("SELECT min(_row) FROM _import_json WHERE json_type(json) <> 'OBJECT'").fetchone()[0]

@@ -77,9 +77,10 @@ def test_tolerant_header_matching_and_conversions(con):
 def test_typed_columns_keep_their_raw_text(con, tmp_path):
     path = tmp_path / "types.csv"
     path.write_text("sku;title;description;price;stock_quantity;weight\n"
-                    "A;T;D;abc;5,5;\nB;T;D;1.234,50;-2;0,8\n", encoding="utf-8")
+                    "A;T;D;abc;5,5;\nB;T;D;1.234,50;-2;0,8\nC;T;D;nan;inf;12.5 €\n", encoding="utf-8")
     import_file(con, path)
-    a, b = rows(con)
+    a, b, c = rows(con)
+    assert (c["price"], c["stock_quantity"], c["weight"]) == (None, None, 12.5)   # NaN is not a price
     assert (a["price"], a["price_raw"], a["stock_quantity"], a["stock_quantity_raw"]) == (None, "abc", None, "5,5")
     assert (b["price"], b["stock_quantity"], b["weight"]) == (1234.5, -2, 0.8)
     assert a["weight"] is None and a["weight_raw"] is None
