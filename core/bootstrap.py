@@ -5,18 +5,19 @@ Run by scripts/run.sh as ``python -m core.bootstrap`` (the dashboard process the
 from __future__ import annotations
 
 from core import db
+from core.catalog import sample
+from core.catalog.importer import drop_leftovers
 
 
 def main() -> None:
-    """Create the database if needed and load the sample catalogue when no catalogue exists yet."""
+    """Create the database if needed, drop what a killed import left, and load the sample catalogue
+    when no catalogue exists yet."""
     con = db.connect()
     try:
-        from core.catalog import sample  # noqa: PLC0415 - optional until the sample module exists
-    except ImportError:
-        sample = None
-    if sample is not None:
+        drop_leftovers(con)
         sample.ensure_loaded(con)
-    con.close()
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

@@ -99,8 +99,12 @@ def _duckdb_error(exc: duckdb.Error, source: Source) -> CatalogImportError:
     return CatalogImportError("unreadable", detail=reader_detail(exc))
 
 
-def _drop_leftovers(con: duckdb.DuckDBPyConnection) -> None:
-    """Staging tables left by an import that was killed mid-way (never by a failed one)."""
+def drop_leftovers(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop staging tables left by an import killed mid-way (a failed one drops its own).
+
+    Called at start-up (core.bootstrap), never during an import: another session's import may be
+    staging at that very moment.
+    """
     for (name,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
             "AND starts_with(table_name, ?)", [STAGING_PREFIX]).fetchall():
@@ -146,7 +150,6 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
     source: Source | None = None
     fmt = None
     try:
-        _drop_leftovers(con)
         if not path.is_file():
             raise CatalogImportError("not_found", file=file_name)
         source = open_source(con, path, file_name, runtime_dir() / "imports")

@@ -2,11 +2,14 @@
 
 Table ``products`` (created by each import, replaced atomically): the canonical columns of
 :mod:`core.catalog.columns`, ``<name>_raw`` text for numeric ones, plus
-``_row`` (1-based data line of the product in the imported file, for messages),
+``_row`` (1-based record number of the product in the imported file, header excluded: the line a
+spreadsheet shows is ``_row + 1`` for CSV/XLSX, the record number for JSON/Parquet),
 ``description_text`` (description converted from HTML to plain text once per import; what rules read
 and what exports send) and every other column of the file, kept under its own (quoted) name.
 
-Table ``catalog_imports``: one row per import attempt, successful or not.
+Table ``catalog_imports``: one row per import attempt, successful or not. The ``import_id`` of the
+last successful one (:func:`current_import_id`) identifies the catalogue now in ``products``: a
+module that stores results about products can keep it and tell when they are stale.
 """
 from __future__ import annotations
 
@@ -65,3 +68,9 @@ def catalogue_status(con: duckdb.DuckDBPyConnection) -> CatalogueStatus:
         f"SELECT count(*), count(DISTINCT category), count(DISTINCT supplier) FROM {PRODUCTS}"
     ).fetchone()
     return CatalogueStatus(int(n), int(cats), int(sups), last[0] if last else None, last[1] if last else None)
+
+
+def current_import_id(con: duckdb.DuckDBPyConnection) -> int | None:
+    """``import_id`` of the catalogue now in ``products`` (None before the first import)."""
+    row = con.execute("SELECT max(import_id) FROM catalog_imports WHERE status = 'ok'").fetchone()
+    return int(row[0]) if row and row[0] is not None else None

@@ -158,3 +158,20 @@ def test_success_records_a_new_import_id(con):
     assert second.import_id > first.import_id
     assert con.execute("SELECT import_id, row_count FROM catalog_imports WHERE status = 'ok' ORDER BY import_id"
                        ).fetchall() == [(first.import_id, 1), (second.import_id, 5)]
+
+
+def test_current_import_id_follows_successes_only(con):
+    from core.catalog.store import current_import_id
+    assert current_import_id(con) is None
+    ok = import_file(con, DATA / "utf8-bom.csv")
+    with pytest.raises(CatalogImportError):
+        import_file(con, DATA / "empty.csv")
+    assert current_import_id(con) == ok.import_id
+
+
+def test_leftover_staging_table_is_dropped_at_start_up(con):
+    from core.catalog.importer import STAGING_PREFIX, drop_leftovers
+    con.execute(f'CREATE TABLE "{STAGING_PREFIX}dead" (x INTEGER)')
+    drop_leftovers(con)
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '_products_import_%'"
+                       ).fetchone()[0] == 0
