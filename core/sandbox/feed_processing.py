@@ -39,13 +39,19 @@ def finish_due_feeds(ctx) -> int:
         with ctx.feed_lock:  # a cancel and the worker must not cross
             fresh = ctx.store.query("SELECT * FROM feeds WHERE feed_id=?", (feed_id,))[0]
             if fresh["status"] in ("IN_QUEUE", "IN_PROGRESS"):
-                _finish(ctx, fresh)
+                try:
+                    _finish(ctx, fresh)
+                except Exception as exc:  # noqa: BLE001 - a sandbox bug ends the feed FATAL, never stuck IN_PROGRESS
+                    _store_result(ctx, fresh, *_fatal(fresh, f"Internal error while processing the feed ({type(exc).__name__})."))
     return len(due)
 
 
 def _finish(ctx, row: dict) -> dict:
     """Process a feed, store its report document and final status; returns the updated row."""
-    status, report = process(ctx, row)
+    return _store_result(ctx, row, *process(ctx, row))
+
+
+def _store_result(ctx, row: dict, status: str, report: dict | None) -> dict:
     doc_id = None
     if report is not None:
         doc_id = "amzn1.tortuga.4.eu." + str(uuid.uuid4())
@@ -58,7 +64,6 @@ def _finish(ctx, row: dict) -> dict:
     return ctx.store.query("SELECT * FROM feeds WHERE feed_id=?", (row["feed_id"],))[0]
 
 
-# --- processing ----------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _schemas():
     schema = json.loads(FEED_SCHEMA.read_text("utf-8"))

@@ -146,3 +146,16 @@ def test_cancel_only_in_queue_and_list_feeds(state_dir):
         assert [f["feedId"] for f in listed["feeds"]] == [feed_id]
     finally:
         server.stop()
+
+
+def test_a_processing_failure_ends_the_feed_fatal_not_stuck(sandbox, monkeypatch):
+    from core.sandbox import feed_processing
+
+    def broken(ctx, row):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(feed_processing, "process", broken)
+    api = client(Feeds, sandbox)
+    _, feed = wait(api, submit(api, feed_document(MESSAGES[:1])))
+    assert feed["processingStatus"] == "FATAL"
+    report = json.loads(api.get_feed_document(feed["resultFeedDocumentId"]))
+    assert "Internal error" in report["issues"][0]["message"]
