@@ -12,8 +12,8 @@ that job's worker, also used to resume it:
 2. feeds created by an earlier run are polled again (their ids are stored before any polling), never
    re-submitted;
 3. the remaining items are sent: per SKU with putListingsItem (rate-limited, retried client), or in
-   JSON_LISTINGS_FEED documents of at most :data:`FEED_MAX_MESSAGES` messages whose processing report
-   is parsed into per-item results.
+   JSON_LISTINGS_FEED documents of at most :data:`FEED_MAX_MESSAGES` messages and about
+   :data:`FEED_MAX_BYTES` whose processing report is parsed into per-item results.
 
 Amazon's issues land in ``api_export_issues`` (per job, for the live table) and in ``violations``
 with ``source = 'amazon'`` (replacing that SKU's previous Amazon rows), explained by :mod:`core.errors`.
@@ -69,6 +69,7 @@ KIND = "api_export"
 METHODS = ("auto", "put", "feed")
 AUTO_FEED_THRESHOLD = 500          # "auto": per-SKU puts up to this many items, feeds beyond
 FEED_MAX_MESSAGES = 25000          # JSON_LISTINGS_FEED limit (spapi-reference §f)
+FEED_MAX_BYTES = 10 * 1024 * 1024  # Amazon's feeds best practice: documents under 10 MiB (§f)
 PUT_WORKERS = 4                    # concurrent puts; the shared rate limiter keeps them under 5 rps
 PUT_CHUNK = 20                     # items marked sent together before their requests leave
 POLL_FIRST_S, POLL_MAX_S = 0.5, 30.0
@@ -185,7 +186,8 @@ def launch(con: duckdb.DuckDBPyConnection, job_id: int, cfg=None) -> bool:
 
 
 def _config(ctx: jobs.JobContext):
-    cfg = _configs.get(ctx.id)
+    # Taken once: a later resume passes its own (job ids are per database, this dict per process).
+    cfg = _configs.pop(ctx.id, None)
     if cfg is not None:
         return cfg
     settings = integrations.load_settings(ctx.con)
@@ -415,9 +417,22 @@ def _poll_feed(ctx: jobs.JobContext, cfg, feed_id: str, lang: str) -> None:
         ctx.answer(sku, "failed", why)
 
 
+def _next_feed_batch(ctx: jobs.JobContext) -> list[str]:
+    """The next items for one feed: in sending order, at most FEED_MAX_MESSAGES messages and about
+    FEED_MAX_BYTES of JSON (always at least one item), skipping items already tried in this run."""
+    tried = sorted(ctx.tried)
+    rows = ctx.con.execute(
+        "SELECT item FROM (SELECT item, seq, sum(length(payload) + 200) OVER (ORDER BY seq, item) AS size, "
+        "row_number() OVER (ORDER BY seq, item) AS n FROM job_items "
+        "WHERE job_id = ? AND state IN ('pending', 'failed') AND NOT list_contains(?, item)) "
+        "WHERE n = 1 OR (n <= ? AND size <= ?) ORDER BY seq, item",
+        [ctx.id, tried, FEED_MAX_MESSAGES, FEED_MAX_BYTES]).fetchall()
+    return [r[0] for r in rows]
+
+
 def _send_feeds(ctx: jobs.JobContext, cfg, lang: str) -> None:
     while not ctx.cancel_requested():
-        batch = [b[0] for b in ctx.items(("pending", "failed"), limit=FEED_MAX_MESSAGES) if b[0] not in ctx.tried]
+        batch = _next_feed_batch(ctx)
         if not batch:
             return
         ctx.tried.update(batch)

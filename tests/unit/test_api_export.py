@@ -39,8 +39,12 @@ def new_listing(sku: str, **overrides) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _tokens():
+def _tokens(monkeypatch):
     clear_token_cache()
+    # Fresh client-side quotas per test: a sandbox port reused by a later test is the same "account",
+    # and createFeed's documented quota (burst 15, then one per 2 min) would carry over.
+    from core.spapi.ratelimit import LIMITER
+    monkeypatch.setattr(LIMITER, "_buckets", {})
     yield
     clear_token_cache()
 
@@ -239,3 +243,14 @@ def test_refused_credentials_stop_the_job_with_a_reason(con, sandbox, tmp_path, 
     assert "wrong" not in job.error
     assert history.get(con, prepared.export_id)["status"] == "failed"
     assert received(sandbox) == Counter()
+
+
+@pytest.mark.parametrize("limit, value, items, feeds", [("FEED_MAX_MESSAGES", 3, 5, 2), ("FEED_MAX_BYTES", 1, 2, 2)])
+def test_feeds_are_split_by_message_count_and_size(con, sandbox, monkeypatch, limit, value, items, feeds):
+    monkeypatch.setattr(api_export, limit, value)
+    make_products(con, [new_listing(f"B-{i}") for i in range(items)], extra_columns=EXTRAS)
+    _, job = run(con, sandbox, method="feed")
+    assert job.status == "done" and job.counts["accepted"] == items
+    sent = api_export.feeds_of(con, job.id)
+    assert len(sent) == feeds and int(sent["messages"].sum()) == items
+    assert received(sandbox) == Counter({f"B-{i}": 1 for i in range(items)})
