@@ -3,8 +3,8 @@
 Adding a rule = one entry here + ``rules.<CODE>.message`` / ``.hint`` in fr.toml and en.toml; its
 ``good`` and ``bad`` product overrides are run by tests/unit/test_rules_table.py (a rule lacking
 one of them, a message or a hint fails there). Predicates are written for DuckDB over one product
-``p`` of the selection; ``{sel}`` is the selected products and ``{price_stats}`` their price
-distribution per category (see :mod:`core.rules.engine`). Limits and lists come from
+``p`` of the selection; ``{sel}`` is the selected products and ``{category_stats}`` their price
+distribution and product type per category (see :mod:`core.rules.engine`). Limits and lists come from
 :mod:`core.rules.config`. Regexes avoid ``\\b`` (ASCII-only in DuckDB) and spell out NBSP.
 """
 from __future__ import annotations
@@ -108,9 +108,11 @@ DERIVED: dict[str, str] = {
     "_gtin": "CASE WHEN regexp_full_match(p.ean, '[0-9]{12,13}') THEN CAST(p.ean AS BIGINT) END",
     # the first bullets joined by the record separator (U+001E): one string test instead of a lambda
     "_bullets": f"array_to_string({_FIRST5}, chr(30))",
-    # the price distribution of the product's category (LEFT JOIN of the engine's price stats as s)
+    # per category (LEFT JOIN of the engine's category statistics as s): price distribution and the
+    # Amazon product type chosen in Mapping or suggested from the category name
     "_price_med": "s.med",
     "_price_n": "s.n",
+    "_category_type": "s.product_type",
 }
 
 # Where a per-field text check reports: products column -> (field shown, Amazon attribute).
@@ -241,7 +243,7 @@ RULES: tuple[Rule, ...] = (
          f"p.price > 0 AND p._price_n >= {cfg.PRICE_OUTLIER_MIN_PRODUCTS} "
          f"AND (p.price > p._price_med * {cfg.PRICE_OUTLIER_FACTOR} OR p.price < p._price_med / {cfg.PRICE_OUTLIER_FACTOR})",
          good={"price": "35"}, bad={"price": "2999"}, value="CAST(p.price AS VARCHAR)",
-         params={"median": "(SELECT round(s.med, 2) FROM {price_stats} s WHERE s.category = p.category)",
+         params={"median": "(SELECT round(s.med, 2) FROM {category_stats} s WHERE s.category = p.category)",
                  "factor": str(int(cfg.PRICE_OUTLIER_FACTOR))},
          reads=("price", "category")),
     Rule("QUANTITY_MISSING", "stock_quantity", "quantity", ERROR, "MISSING_ATTRIBUTE", blank("p.stock_quantity_raw"),
@@ -271,10 +273,11 @@ RULES: tuple[Rule, ...] = (
     # Category and product type
     Rule("CATEGORY_MISSING", "category", "product_type", ERROR, "MISSING_ATTRIBUTE", blank("p.category"),
          good={}, bad={"category": ""}),
-    Rule("PRODUCT_TYPE_MISSING", "category", "product_type", ERROR, "MISSING_ATTRIBUTE",
-         f"NOT {blank('p.category')} AND NOT EXISTS (SELECT 1 FROM category_product_types c "
-         f"WHERE c.category = p.category AND NOT {blank('c.product_type')})",
-         good={"category": "Maison"}, bad={"category": "Rayon inconnu"}, tables=("category_product_types",)),
+    Rule("PRODUCT_TYPE_GENERIC", "category", "product_type", WARNING, "MISSING_ATTRIBUTE",
+         # no saved choice in Mapping and no suggestion: the export falls back to the generic PRODUCT type
+         f"NOT {blank('p.category')} AND p._category_type IS NULL",
+         good={"category": "Maison"}, bad={"category": "Rayon inconnu"}, reads=("category",),
+         tables=("category_product_types",)),
     Rule("CATEGORY_RESTRICTED", "category", "product_type", WARNING, "QUALIFICATION_REQUIRED",
          _in_categories(cfg.RESTRICTED_CATEGORIES),
          good={"category": "Maison"}, bad={"category": "Bijoux"}),
@@ -341,9 +344,6 @@ EXAMPLE_FIXTURES: dict[str, dict] = {
     "SKU_DUPLICATE": {"others": [{"sku": "TWICE"}]},
     "EAN_DUPLICATE": {"others": [{"sku": "OTHER-SKU", "ean": "5901234123457"}]},
     "PRICE_OUTLIER": {"others": [{"sku": f"PEER-{i}", "price": str(30 + i)} for i in range(6)]},
-    "PRODUCT_TYPE_MISSING": {"sql": "CREATE OR REPLACE TABLE category_product_types "
-                                    "(category VARCHAR, marketplace VARCHAR, product_type VARCHAR); "
-                                    "INSERT INTO category_product_types VALUES ('Maison', 'FR', 'LAMP')"},
 }
 
 

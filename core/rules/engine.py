@@ -33,7 +33,7 @@ from core.selection import Selection, sql_literal, where_sql
 SEL_VIEW = "_rules_sel"
 HITS_TABLE = "_rules_hits"
 BITS_PER_MASK = 62   # bits used per BIGINT mask column (sign bit left alone)
-PRICE_STATS_VIEW = "_rules_price_stats"
+CATEGORY_STATS_VIEW = "_rules_category_stats"
 VALUE_MAX_CHARS = 300   # the offending value is an excerpt, not a copy of the catalogue
 
 
@@ -81,7 +81,7 @@ class _Check:
     def bind(self, sql: str) -> str:
         # str.replace, not str.format: rule SQL holds regex quantifiers such as {12}.
         return (sql.replace("{col}", f"p.{self.column}").replace("{sel}", SEL_VIEW)
-                .replace("{price_stats}", PRICE_STATS_VIEW))
+                .replace("{category_stats}", CATEGORY_STATS_VIEW))
 
 
 def _checks(rules: list[Rule]) -> list[_Check]:
@@ -113,7 +113,7 @@ def detect_sql(checks: list[_Check]) -> str:
     source = SEL_VIEW
     if derived:
         # "s." expressions read the category price statistics, joined once (not a subquery per row).
-        join = (f" LEFT JOIN {PRICE_STATS_VIEW} AS s ON s.category = p.category"
+        join = (f" LEFT JOIN {CATEGORY_STATS_VIEW} AS s ON s.category = p.category"
                 if any("s." in sql for sql in derived.values()) else "")
         source = (f"(SELECT p.*, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
                   f"FROM {SEL_VIEW} AS p{join})")
@@ -148,8 +148,7 @@ def describe_sql(checks: list[_Check], lang: str) -> str:
 def _missing(con: duckdb.DuckDBPyConnection, rule: Rule, columns: set[str]) -> tuple[str, ...]:
     missing = [c for c in rule.columns if c not in columns]
     for table in rule.tables:
-        # A table that exists but is empty (e.g. no category mapped yet) cannot say anything either.
-        if not table_exists(con, table) or not con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]:
+        if not table_exists(con, table):
             missing.append(table)
     return tuple(missing)
 
@@ -179,6 +178,23 @@ def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tup
     return runnable, skipped
 
 
+def _category_stats_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Per category of the selection: price median and count (prices > 0), and the Amazon product type
+    saved in Mapping (any marketplace) or suggested by the mapping module from the category name."""
+    try:
+        from core.mapping.product_types import suggestion_sql
+        suggested = suggestion_sql("st.category")
+    except ImportError:   # the mapping module is optional for the rules
+        suggested = "NULL"
+    saved = ("(SELECT category, max(nullif(trim(product_type), '')) AS pt FROM category_product_types "
+             "GROUP BY category)" if table_exists(con, "category_product_types")
+             else "(SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS pt WHERE false)")
+    return (f"WITH st AS (SELECT category, median(price) FILTER (WHERE price > 0) AS med, "
+            f"count(price) FILTER (WHERE price > 0) AS n FROM {SEL_VIEW} GROUP BY category) "
+            f"SELECT st.category, st.med, st.n, coalesce(saved.pt, {suggested}) AS product_type "
+            f"FROM st LEFT JOIN {saved} AS saved ON saved.category = st.category")
+
+
 def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, lang: str = DEFAULT_LANGUAGE,
              rules: tuple[Rule, ...] = RULES) -> ValidationRun:
     """Run every rule over the selected products, replace the rule rows of ``violations`` and record
@@ -191,8 +207,7 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
     runnable, skipped = plan(con, rules)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM {PRODUCTS} AS p "
                 f"WHERE {where_sql(selection, 'p')}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {PRICE_STATS_VIEW} AS SELECT category, median(price) AS med, "
-                f"count(price) AS n FROM {SEL_VIEW} WHERE price > 0 GROUP BY category")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CATEGORY_STATS_VIEW} AS {_category_stats_sql(con)}")
     checks = _checks(runnable)
     steps: dict[str, float] = {"plan": time.perf_counter() - t0}
     if checks:

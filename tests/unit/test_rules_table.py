@@ -54,7 +54,6 @@ def mem():
 
 def _run_case(con, rule, overrides: dict) -> set[tuple[str, str]]:
     fixture = EXAMPLE_FIXTURES.get(rule.code, {})
-    con.execute("DROP TABLE IF EXISTS category_product_types")
     if "sql" in fixture:
         con.execute(fixture["sql"])
     rows = [product(**{"sku": CASE_SKU, **overrides})]
@@ -79,7 +78,6 @@ def test_good_example_is_not_flagged(mem, rule):
 
 
 def test_a_clean_product_passes_every_rule(mem):
-    mem.execute("DROP TABLE IF EXISTS category_product_types")
     make_products(mem, [product(sku="CLEAN-1")])
     run = validate(mem)
     assert mem.execute("SELECT code FROM violations").fetchall() == []
