@@ -16,10 +16,10 @@ import pandas as pd
 
 from core.catalog.store import has_catalogue
 from core.code2asin import selected
-from core.code2asin.eligible import ELIGIBLE_SQL, ean13_sql, source_sql
+from core.code2asin.eligible import ean13_sql
 from core.code2asin.matching import CONFLICT, MULTIPLE, STATUSES, Match
 from core.marketplaces import MARKETPLACES
-from core.selection import Selection, sql_literal
+from core.selection import Selection, products_sql, sql_literal
 
 TABLE = "asin_matches"
 
@@ -185,9 +185,11 @@ def asin_for_sku_sql(marketplace: str, sel: Selection | None = None) -> str:
     on ``marketplace`` (code ``FR`` or id ``A13V1IB3VIYZZH``). Used by the exports' "association à des
     ASIN existants" mode; SKUs without a chosen ASIN are absent (they need a new listing)."""
     code = sql_literal(marketplace_code(marketplace))
-    return (f"SELECT p.sku, m.asin FROM {source_sql(sel)} AS p "
+    # Only codes that passed the EAN rules are ever stored, and validity is a property of the code: a
+    # 12/13-digit code equal (as EAN-13) to a stored one is that valid code, so the rules need not rerun.
+    return (f"SELECT p.sku, m.asin FROM ({products_sql(sel)}) AS p "
             f"JOIN {TABLE} AS m ON m.ean = {ean13_sql()} AND m.marketplace = {code} AND m.chosen "
-            f"WHERE {ELIGIBLE_SQL}")
+            "WHERE regexp_full_match(p.ean, '[0-9]{12,13}')")
 
 
 def eans_needing_choice(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None,

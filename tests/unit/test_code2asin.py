@@ -272,7 +272,8 @@ def test_a_refused_authorisation_fails_with_its_typed_error(env, sandbox):
 
 # ---------------------------------------------------------------- the user's choice, and the exports' SQL
 def test_choice_among_several_asins_is_validated_and_feeds_the_export(env, sandbox):
-    catalogue(env, [("HAMMER", HAMMER, "Outilpro"), ("BOTTLE", BOTTLE, "Le Potier Gourmand")])
+    catalogue(env, [("HAMMER", HAMMER, "Outilpro"), ("BOTTLE", BOTTLE, "Le Potier Gourmand"),
+                    ("HAMMER-TYPO", " " + HAMMER, "Outilpro")])        # invalid (space): never associated
     run(env, sandbox)
     assert sku_asins(env) == {}
     with pytest.raises(store.InvalidChoice):
