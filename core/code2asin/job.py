@@ -14,6 +14,7 @@ are simply searched again on resume.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -33,6 +34,7 @@ BATCH_SIZE = catalog_api.MAX_IDENTIFIERS       # 20 identifiers per searchCatalo
 MAX_PAGES = 10                                  # answer pages followed per batch (20 items each)
 INCLUDED = ("identifiers", "summaries", "productTypes", "relationships")
 TODO_STATES = ("pending", "sent", "failed")
+WRITE_ATTEMPTS = 3                              # a batch's transaction, if a write conflict aborts it
 
 # The catalogue search the worker calls (tests wrap it to count calls; it stays the real client).
 search = catalog_api.search_by_identifiers
@@ -153,17 +155,32 @@ def _write_batch(ctx: jobs.JobContext, code: str, batch: list[tuple[str, str, in
                  marketplace_id: str) -> None:
     con, eans = ctx.con, [ean for ean, _, _ in batch]
     items = [parse_item(i, marketplace_id) for i in raw]
-    con.execute("BEGIN TRANSACTION")
+    for attempt in range(WRITE_ATTEMPTS):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            kept = store.previous_choices(con, code, eans)
+            matches = {ean: classify(ean, _brand(payload), items, kept.get(ean)) for ean, payload, _ in batch}
+            store.replace_rows(con, code, eans, [m for rows in matches.values() for m in rows], _now())
+            for ean, rows in matches.items():
+                ctx.answer(ean, "accepted", rows[0].status)
+            con.execute("COMMIT")
+            return
+        except duckdb.TransactionException:
+            # A user's choice touched the same rows at that instant: DuckDB refuses one of the two writes.
+            _rollback(con)
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+        except Exception:
+            _rollback(con)
+            raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     try:
-        kept = store.previous_choices(con, code, eans)
-        matches = {ean: classify(ean, _brand(payload), items, kept.get(ean)) for ean, payload, _ in batch}
-        store.replace_rows(con, code, eans, [m for rows in matches.values() for m in rows], _now())
-        for ean, rows in matches.items():
-            ctx.answer(ean, "accepted", rows[0].status)
-        con.execute("COMMIT")
-    except Exception:
         con.execute("ROLLBACK")
-        raise
+    except duckdb.Error:   # a failed COMMIT has already ended the transaction
+        pass
 
 
 def worker(ctx: jobs.JobContext) -> None:

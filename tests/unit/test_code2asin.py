@@ -3,6 +3,7 @@ statuses, EAN/UPC/GTIN normalisation, marketplaces, batching by 20, resume after
 re-check keeping the user's choice, the choice itself, and the SQL the exports read."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from core import jobs
@@ -333,3 +334,21 @@ def test_the_selection_cache_follows_catalogue_and_selection_changes(env):
     save_selection(env, Selection("mine", categories=("X", "Y")))   # same name, new definition
     assert selected.count(env, load_selection(env, "mine")) == 2
     assert env.execute("SELECT count(DISTINCT key) FROM code2asin_selected").fetchone()[0] == 1   # only the latest
+
+
+def test_a_write_conflict_is_retried(env, sandbox, monkeypatch):
+    """DuckDB refuses one of two concurrent writes to the same rows (a user's choice during a re-check):
+    the batch's transaction is run again instead of failing the job."""
+    catalogue(env, [("HAMMER", HAMMER, "Outilpro")])
+    real, conflicts = store.replace_rows, []
+
+    def conflicting_once(*args, **kwargs):
+        if not conflicts:
+            conflicts.append(1)
+            raise duckdb.TransactionException("Conflict on update")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "replace_rows", conflicting_once)
+    job = run(env, sandbox)
+    assert conflicts and job.status == "done" and job.counts["accepted"] == 1
+    assert len(rows(env)[HAMMER]) == 2
