@@ -57,24 +57,26 @@ def decode_entities_sql(expr: str) -> str:
 def html_to_text_sql(expr: str) -> str:
     """SQL expression turning the HTML in ``expr`` into plain text.
 
-    Comments, scripts and styles dropped; ``<br>`` and block tags to line breaks; list items to
+    Comments, scripts and styles dropped; ``<br>`` and block ends to line breaks; list items to
     lines starting with "- " (nested lists flattened); table cells separated by a space; remaining
     tags removed; entities decoded; non-breaking spaces and runs of spaces collapsed; no blank lines;
     result trimmed. Text without any tag keeps its own line breaks (it was not HTML); in HTML a raw
     newline is only a space.
     """
     is_html = f"regexp_matches({expr}, '<[a-zA-Z/!]')"
-    h = f"regexp_replace({expr}, '[\\r\\n\\t]', ' ', 'g')"
+    # Plain replace() is several times cheaper than a regex replace; the regexes below only match
+    # where there is something to change (a pattern matching every space costs ~4x more).
+    h = f"replace(replace(replace({expr}, chr(13), ' '), chr(10), ' '), chr(9), ' ')"
     h = f"regexp_replace({h}, '(?is)<!--.*?-->|<(script|style)\\b.*?</(script|style)\\s*>', '', 'g')"
     h = f"regexp_replace({h}, '(?i)<li\\b[^>]*>', chr(10) || '- ', 'g')"
-    h = f"regexp_replace({h}, '(?i)<br\\s*/?>|</?({_BLOCKS})\\b[^>]*>', chr(10), 'g')"
+    h = f"regexp_replace({h}, '(?i)<br\\s*/?>|</({_BLOCKS})\\s*>', chr(10), 'g')"
     h = f"regexp_replace({h}, '(?i)</t[dh]\\s*>', ' ', 'g')"
     h = f"regexp_replace({h}, '<[^>]*>', '', 'g')"
     x = f"CASE WHEN {is_html} THEN {h} ELSE {expr} END"
     x = decode_entities_sql(x)
     # \s does not match U+00A0 in DuckDB: fold it first.
-    x = f"regexp_replace(replace({x}, chr(160), ' '), '[ \\t\\f\\r]+', ' ', 'g')"
-    x = f"regexp_replace({x}, ' ?\\n[ \\n]*', chr(10), 'g')"
+    x = f"regexp_replace(replace({x}, chr(160), ' '), '[ \\t\\f\\r][ \\t\\f\\r]+|[\\t\\f\\r]', ' ', 'g')"
+    x = f"regexp_replace({x}, ' +\\n[ \\n]*|\\n[ \\n]+', chr(10), 'g')"
     return f"trim({x}, ' ' || chr(10))"
 
 
