@@ -141,10 +141,16 @@ def _process_message(ctx, seller_id: str, marketplace_id: str, message, schema, 
             out["attributeName"] = attribute
         return {k: v for k, v in out.items() if v is not None}
 
+    def reject(code, text):
+        """A message refused before ``listings.submit`` (which logs the others): log it as a submission too."""
+        if isinstance(sku, str) and sku:
+            ctx.store.log_submission(seller_id, sku, marketplace_id, "", "INVALID", listings.now_iso())
+        return [issue(code, "ERROR", text)]
+
     problems = list(schema.iter_errors(message))
     if problems or mid in seen_ids:
         text = problems[0].message if problems else f"messageId {mid} is used by more than one message."
-        return [issue("4000003", "ERROR", f"The message does not follow the JSON listings feed schema: {text}")]
+        return reject("4000003", f"The message does not follow the JSON listings feed schema: {text}")
     seen_ids.add(mid)
     op = message["operationType"]
     existing = ctx.store.get_listing(seller_id, sku, marketplace_id)
@@ -155,16 +161,16 @@ def _process_message(ctx, seller_id: str, marketplace_id: str, message, schema, 
         product_type, requirements, attributes = message["productType"], message.get("requirements", "LISTING"), message["attributes"]
     else:
         if existing is None:
-            return [issue("13013", "ERROR", f"SKU '{sku}' does not exist in marketplace {marketplace_id}: "
-                                            f"{op} needs an existing listing.")]
+            return reject("13013", f"SKU '{sku}' does not exist in marketplace {marketplace_id}: "
+                                     f"{op} needs an existing listing.")
         patches = message.get("patches") if op == "PATCH" else [
             {"op": "replace", "path": f"/attributes/{name}", "value": v} for name, v in message["attributes"].items()]
         try:
             attributes = apply_patches(existing["attributes"], patches)
         except ValueError as exc:
-            return [issue("4000003", "ERROR", f"Invalid patch path {exc}.")]
+            return reject("4000003", f"Invalid patch path {exc}.")
         product_type, requirements = message["productType"], existing["requirements"]
     if product_type not in ctx.product_type_names:
-        return [issue("4000003", "ERROR", f"The product type '{product_type}' is invalid.")]
+        return reject("4000003", f"The product type '{product_type}' is invalid.")
     result = listings.submit(ctx, seller_id, sku, marketplace_id, product_type, requirements, attributes, existing=existing)
     return [issue(i["code"], i["severity"], i["message"], (i.get("attributeNames") or [None])[0]) for i in result["issues"]]

@@ -14,9 +14,9 @@ import uuid
 from datetime import datetime, timezone
 
 from core.sandbox import gtin, listing_rules
-from core.sandbox.listing_views import render_item, status
 from core.sandbox.accounts import PRODUCT_LISTING
 from core.sandbox.listing_rules import Submission, value
+from core.sandbox.listing_views import render_item, status
 from core.sandbox.routing import Request, Response, Route, bad_request, errors
 
 PREVIEW = "VALIDATION_PREVIEW"
@@ -204,6 +204,8 @@ def patch_listings_item(ctx, req: Request) -> Response:
     results = []
     for mp, existing, attributes in targets:   # one submission per marketplace, answered as one
         if existing is None:
+            if req.one("mode") != PREVIEW:
+                ctx.store.log_submission(req.account.seller_id, sku, mp, "", "INVALID", now_iso())
             results.append({"status": "INVALID", "asin": None, "issues": [{
                 "code": "13013", "message": f"SKU '{sku}' does not exist in marketplace {mp}: it cannot be patched. "
                                             "Create it with a PUT first.",

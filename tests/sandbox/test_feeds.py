@@ -86,6 +86,9 @@ def test_partial_update_patch_and_delete_messages(sandbox):
     _, feed = wait(api, submit(api, feed_document(second)))
     report = json.loads(api.get_feed_document(feed["resultFeedDocumentId"]))
     assert [(i["messageId"], i["code"]) for i in report["issues"]] == [(2, "13013")]
+    # every message received is logged as a submission, even one refused before validation
+    assert [(r["sku"], r["status"]) for r in sandbox.ctx.store.submissions(SELLER)] == \
+        [("FEED/1", "ACCEPTED"), ("FEED/1", "ACCEPTED"), ("GHOST", "INVALID")]
     listings = client(ListingsItems, sandbox)
     item = listings.get_listings_item(sellerId=SELLER, sku="FEED/1", marketplaceIds=FR).payload
     assert item["summaries"][0]["status"] == ["DISCOVERABLE"]
