@@ -117,6 +117,10 @@ def write(con: duckdb.DuckDBPyConnection, data_sql: str, fields: list[str], path
                 size += len(chunk)
 
             emit(header.encode("utf-8"))
+            # DuckDB 2.0 refuses a relation on a connection holding a partly fetched execute() result
+            # (ResourceInUseException); a fully fetched statement releases it. Temp tables the query
+            # may read are connection-local, so another cursor would not do.
+            con.execute("SELECT 1").fetchall()
             reader = con.sql(f"SELECT {line} AS line FROM ({data_sql}){order}").to_arrow_reader(_BATCH_ROWS)
             for batch in reader:
                 rows += batch.num_rows

@@ -84,6 +84,14 @@ def test_no_value_holds_a_tab_or_line_break(con, tmp_path):
     assert values["item_name"] == "a b  c" and values["bullet_point1"] == "x y" and values["brand_name"] == "B C"
 
 
+def test_write_after_a_partly_fetched_result(con, tmp_path):
+    make_products(con, [product(sku=f"S{i}", ean=None) for i in range(3)])
+    con.execute("SELECT * FROM range(100000)").fetchone()      # a caller left a result half read
+    result = flatfile.write(con, mapped_sql(con, DEFAULT_MAPPING, "FR"), list(FIELDS), tmp_path / "f.txt",
+                            marketplace("FR"), [])
+    assert result.rows == 3
+
+
 def test_empty_selection_writes_the_header_only(con, tmp_path):
     make_products(con, [product()])
     out = tmp_path / "f.txt"
