@@ -115,3 +115,18 @@ def test_an_asin_created_by_an_accepted_listing_joins_the_catalogue(sandbox, cat
     found = search(catalog, "3760000000017")
     assert [(i["asin"], i["summaries"][0]["brand"]) for i in found["items"]] == [(asin, "Maison Dupont")]
     assert search(catalog, "3760000000017", marketplaceIds=DE)["numberOfResults"] == 0
+
+
+def test_wire_quirks_of_sp_api_are_tolerated(sandbox, raw):
+    """Repeated query keys (sp_api's lists), a wrong Host header (sp_api sends endpoint[8:]), extra body keys."""
+    from urllib.parse import urlencode
+    query = urlencode([("identifiers", "4006381333931"), ("identifiers", "0887276302195"), ("identifiersType", "EAN"),
+                       ("marketplaceIds", FR), ("MarketplaceId", FR), ("includedData", "identifiers"),
+                       ("includedData", "summaries")])
+    status, headers, body = raw.call("GET", "/catalog/2022-04-01/items?" + query,
+                                     headers={"Host": f"27.0.0.1:{sandbox.port}"})
+    assert status == 200 and body["numberOfResults"] == 2 and "summaries" in body["items"][0]
+    status, _, doc = raw.call("POST", "/feeds/2021-06-30/documents",
+                              body={"contentType": "application/json", "path": "/feeds/2021-06-30/documents",
+                                    "marketplaceIds": [FR]})
+    assert status == 201 and doc["url"].startswith(sandbox.url)
