@@ -11,7 +11,6 @@ import csv
 import re
 import datetime as dt
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,14 +110,18 @@ def _cell_text(value) -> str | None:
 
 
 def xlsx_source(path: Path, workdir: Path) -> Source:
-    """First sheet of a workbook, streamed row by row (openpyxl read-only) into a UTF-8 CSV."""
+    """First sheet of a workbook, streamed row by row (openpyxl read-only) into a UTF-8 CSV.
+
+    The one per-row Python loop of the import: a workbook can only be parsed by a library, and Excel
+    caps a sheet at 1,048,576 rows; the CSV then goes through DuckDB like any other.
+    """
     import openpyxl  # noqa: PLC0415 - only needed for workbooks
 
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"import-{uuid.uuid4().hex}.csv"
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is no workbook
         raise CatalogImportError("invalid_xlsx", detail=type(exc).__name__) from None
     try:
         ws = wb.worksheets[0]
@@ -142,9 +145,12 @@ def xlsx_source(path: Path, workdir: Path) -> Source:
                 writer.writerow(cells + [None] * (width - len(cells)))
             if width is None:
                 raise CatalogImportError("empty")
-    except BaseException:
+    except CatalogImportError:
         target.unlink(missing_ok=True)
         raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet fails mid-way with openpyxl's own errors
+        target.unlink(missing_ok=True)
+        raise CatalogImportError("invalid_xlsx", detail=type(exc).__name__) from None
     finally:
         wb.close()
     src = csv_source(target, workdir)

@@ -175,3 +175,12 @@ def test_leftover_staging_table_is_dropped_at_start_up(con):
     drop_leftovers(con)
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '_products_import_%'"
                        ).fetchone()[0] == 0
+
+
+def test_zip_that_is_no_workbook(catalogue, tmp_path):
+    import zipfile
+    path = tmp_path / "catalogue.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "not a workbook")
+    assert failed(catalogue, path).code == "catalogue.errors.invalid_xlsx"
+    assert_untouched(catalogue)
