@@ -255,6 +255,9 @@ def error_from_exception(exc: BaseException, status: int | None = None) -> ApiEr
 
 def invoke_once(client, invoke: Callable[[Any], Any]) -> tuple[Result, dict]:
     """Run ``invoke(client)`` once; the typed result and the response headers."""
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, RecordingTransport):
+        transport.last_response = None     # never read a previous call's status (e.g. LWA failed first)
     try:
         response = invoke(client)
     except (AuthorizationError, MissingCredentials, SellingApiException, httpx.TransportError,
