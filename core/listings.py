@@ -17,6 +17,7 @@ condition from a catalogue column, in which case each product's own condition is
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -101,21 +102,40 @@ def _m(field: str) -> str:
     return f"m.{quote_ident(field)}"
 
 
+class Raw(str):
+    """An SQL expression that already yields JSON text (not to be passed through ``to_json``)."""
+
+
+def _obj(*pairs: tuple[str, str]) -> str:
+    """SQL building the JSON object text ``{"k": v, …}`` by concatenation (faster than ``json_object``;
+    ``to_json`` of a constant is folded once). Values are SQL expressions, JSON-encoded unless ``Raw``."""
+    parts = []
+    for i, (key, value) in enumerate(pairs):
+        prefix = ("{" if i == 0 else ",") + json.dumps(key) + ":"
+        parts.append(sql_literal(prefix))
+        parts.append(value if isinstance(value, Raw) else f"to_json({value})")
+    return "(" + " || ".join(parts) + " || '}')"
+
+
+def _arr(*items: str) -> str:
+    return "('[' || " + " || ',' || ".join(items) + " || ']')"
+
+
 def entry_sql(shape: str, value: str, mp: str, lang: str) -> str:
-    """SQL of ONE attribute entry (a JSON object) of ``shape`` for the value expression ``value``."""
+    """SQL of ONE attribute entry (a JSON object text) of ``shape`` for the value expression ``value``."""
     if shape == TEXT:
-        return f"json_object('value', {value}, 'language_tag', {lang}, 'marketplace_id', {mp})"
+        return _obj(("value", value), ("language_tag", lang), ("marketplace_id", mp))
     if shape == PLAIN:
-        return f"json_object('value', {value}, 'marketplace_id', {mp})"
+        return _obj(("value", value), ("marketplace_id", mp))
     if shape == IMAGE:
-        return f"json_object('media_location', {value}, 'marketplace_id', {mp})"
+        return _obj(("media_location", value), ("marketplace_id", mp))
     raise KeyError(shape)
 
 
 def _single(shape: str, value: str, mp: str, lang: str) -> str:
     # A one-entry attribute, absent (NULL) when the value is empty.
     v = _present(value)
-    return f"CASE WHEN {v} IS NOT NULL THEN json_array({entry_sql(shape, v, mp, lang)}) END"
+    return f"CASE WHEN {v} IS NOT NULL THEN {_arr(entry_sql(shape, v, mp, lang))} END"
 
 
 def attribute_sql(attr: Attribute, opts: BuildOptions, mp: str, lang: str) -> str:
@@ -129,12 +149,12 @@ def attribute_sql(attr: Attribute, opts: BuildOptions, mp: str, lang: str) -> st
         return f"nullif('[' || concat_ws(',', {entries}) || ']', '[]')"
     if attr.name == "externally_assigned_product_identifier":
         code, kind = _present(_m(attr.fields[0])), f"lower({_present(_m(attr.fields[1]))})"
-        return (f"CASE WHEN {code} IS NOT NULL AND {kind} IS NOT NULL THEN json_array(json_object("
-                f"'type', {kind}, 'value', {code}, 'marketplace_id', {mp})) END")
+        return (f"CASE WHEN {code} IS NOT NULL AND {kind} IS NOT NULL THEN "
+                f"{_arr(_obj(('type', kind), ('value', code), ('marketplace_id', mp)))} END")
     if attr.name == "supplier_declared_has_product_identifier_exemption":
         # Only for products the catalogue declares exempt (own brand) and that carry no product id.
         return (f"CASE WHEN {_present(_m(attr.fields[0]))} IS NULL AND coalesce(m._gtin_exempt, false) "
-                f"THEN json_array(json_object('value', true, 'marketplace_id', {mp})) END")
+                f"THEN {_arr(_obj(('value', 'true'), ('marketplace_id', mp)))} END")
     if attr.name == "merchant_suggested_asin":
         return _single(PLAIN, "m._asin", mp, lang)
     if attr.name == "condition_type":
@@ -146,21 +166,21 @@ def attribute_sql(attr: Attribute, opts: BuildOptions, mp: str, lang: str) -> st
         return _single(PLAIN, value, mp, lang)
     if attr.name == "purchasable_offer":
         price = f"TRY_CAST({_m(attr.fields[0])} AS DOUBLE)"
-        currency = sql_literal(opts.marketplace.currency)
-        return (f"CASE WHEN {price} IS NOT NULL THEN json_array(json_object('marketplace_id', {mp}, "
-                f"'currency', {currency}, 'audience', 'ALL', 'our_price', json_array(json_object("
-                f"'schedule', json_array(json_object('value_with_tax', round({price}, 2))))))) END")
+        schedule = _arr(_obj(("schedule", Raw(_arr(_obj(("value_with_tax", f"round({price}, 2)")))))))
+        offer = _obj(("marketplace_id", mp), ("currency", sql_literal(opts.marketplace.currency)),
+                     ("audience", "'ALL'"), ("our_price", Raw(schedule)))
+        return f"CASE WHEN {price} IS NOT NULL THEN {_arr(offer)} END"
     if attr.name == "fulfillment_availability":
         qty = f"TRY_CAST({_m(attr.fields[0])} AS BIGINT)"
         # No marketplace_id here: fulfillment_availability is per channel, not per marketplace (§d).
-        return (f"CASE WHEN {qty} IS NOT NULL THEN json_array(json_object("
-                f"'fulfillment_channel_code', 'DEFAULT', 'quantity', {qty})) END")
+        entry = _obj(("fulfillment_channel_code", "'DEFAULT'"), ("quantity", qty))
+        return f"CASE WHEN {qty} IS NOT NULL THEN {_arr(entry)} END"
     if attr.name == "item_weight":
         value, unit = f"TRY_CAST({_m(attr.fields[0])} AS DOUBLE)", _m(attr.fields[1])
         whens = " ".join(f"WHEN {sql_literal(k)} THEN {sql_literal(v)}" for k, v in WEIGHT_UNITS.items())
         unit_name = f"CASE upper(trim({unit})) {whens} END"
-        return (f"CASE WHEN {value} IS NOT NULL AND {unit_name} IS NOT NULL THEN json_array(json_object("
-                f"'value', {value}, 'unit', {unit_name}, 'marketplace_id', {mp})) END")
+        return (f"CASE WHEN {value} IS NOT NULL AND {unit_name} IS NOT NULL THEN "
+                f"{_arr(_obj(('value', value), ('unit', unit_name), ('marketplace_id', mp)))} END")
     raise KeyError(attr.name)
 
 
