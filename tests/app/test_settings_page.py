@@ -132,3 +132,18 @@ def test_demo_mode_starts_the_local_sandbox_itself_even_if_its_port_is_taken(db_
         at.button(key="settings_test_connection").click().run()
         assert message("settings.test_all_passed", "fr") in texts(at, "success")
     assert (tmp_path / "runtime" / "sandbox").is_dir()   # its state lives in the runtime dir
+
+
+def test_saved_credentials_show_only_their_last_characters_and_can_be_forgotten(page_env):
+    at = run_screen("settings", "fr")
+    at.text_input(key="settings_client_secret").input("my-own-secret-WXYZ")
+    at.button(key="settings_save").click().run()
+    assert not at.exception
+    secret = at.text_input(key="settings_client_secret")
+    assert secret.value == "" and secret.placeholder == "••••WXYZ"
+    assert message("settings.source_file", "fr") in texts(at, "caption")
+    assert "my-own-secret" not in str(at.session_state.to_dict())
+    at.button(key="settings_forget").click().run()
+    assert not at.exception
+    assert not cs.credentials_path().exists()
+    assert message("settings.source_demo", "fr") in texts(at, "caption")
