@@ -14,7 +14,7 @@ import json
 import duckdb
 
 from core.catalog.store import PRODUCTS, has_catalogue
-from core.code2asin.eligible import ELIGIBLE_SQL, MISSING, SKIPPING_RULES, ean13_sql, fails_sql, source_sql
+from core.code2asin.eligible import MISSING, SKIPPING_RULES, ean13_sql, fails_sql, source_sql
 from core.rules.definitions import blank
 from core.selection import Selection, sql_literal
 
@@ -51,11 +51,14 @@ def _build(con: duckdb.DuckDBPyConnection, key: str, sel: Selection) -> None:
         con.execute("DELETE FROM code2asin_selected")
         con.execute("DELETE FROM code2asin_selected_meta")
         # One scan: each product's EAN-13 or the reason it is skipped; then the two aggregates.
+        # reason IS NULL is exactly ELIGIBLE_SQL (blank, then each skipping rule): the rules run once.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _c2a_scan AS SELECT p.sku, p.brand, CASE {' '.join(cases)} END AS reason, "
-            f"CASE WHEN {ELIGIBLE_SQL} THEN {ean13_sql()} END AS ean FROM {source_sql(sel)} AS p")
+            f"CREATE OR REPLACE TEMP TABLE _c2a_scan AS SELECT sku, brand, reason, "
+            f"CASE WHEN reason IS NULL THEN {ean13_sql('ean')} END AS ean FROM ("
+            f"SELECT p.sku, p.brand, p.ean, CASE {' '.join(cases)} END AS reason FROM {source_sql(sel)} AS p)")
         con.execute(
-            "INSERT INTO code2asin_selected SELECT ?, ean, string_agg(sku, ', ' ORDER BY sku), "
+            # list_sort per group: half the time of an ordered string_agg (which sorts all rows).
+            "INSERT INTO code2asin_selected SELECT ?, ean, array_to_string(list_sort(list(sku)), ', '), "
             "min(nullif(trim(brand), '')) FROM _c2a_scan WHERE ean IS NOT NULL GROUP BY ean", [key])
         skipped = dict(con.execute("SELECT reason, count(*) FROM _c2a_scan WHERE reason IS NOT NULL "
                                    "GROUP BY reason").fetchall())

@@ -194,11 +194,12 @@ def asin_for_sku_sql(marketplace: str, sel: Selection | None = None) -> str:
 
 def eans_needing_choice(con: duckdb.DuckDBPyConnection, marketplace: str, sel: Selection | None = None,
                         limit: int = 500) -> list[tuple[str, str, str, str | None]]:
-    """(ean, skus, status, chosen asin) of the selection's MULTIPLE and CONFLICT EANs, by EAN."""
+    """(ean, skus, status, chosen asin) of the selection's EANs with a choice to make, by EAN: MULTIPLE
+    and CONFLICT ones, and MATCHED ones that also carry other brands' ASINs."""
     if not has_catalogue(con):
         return []
     return con.execute(
         f"SELECT m.ean, any_value(e.skus), any_value(m.match_status), max(m.asin) FILTER (WHERE m.chosen) "
-        f"FROM {TABLE} AS m JOIN {selected.table_sql(con, sel)} AS e USING (ean) "
-        "WHERE m.marketplace = ? AND m.match_status IN (SELECT unnest(?::VARCHAR[])) "
-        "GROUP BY m.ean ORDER BY m.ean LIMIT ?", [marketplace, list(NEEDS_CHOICE), int(limit)]).fetchall()
+        f"FROM {TABLE} AS m JOIN {selected.table_sql(con, sel)} AS e USING (ean) WHERE m.marketplace = ? "
+        "GROUP BY m.ean HAVING any_value(m.match_status) IN (SELECT unnest(?::VARCHAR[])) OR count(m.asin) > 1 "
+        "ORDER BY m.ean LIMIT ?", [marketplace, list(NEEDS_CHOICE), int(limit)]).fetchall()

@@ -352,3 +352,18 @@ def test_a_write_conflict_is_retried(env, sandbox, monkeypatch):
     job = run(env, sandbox)
     assert conflicts and job.status == "done" and job.counts["accepted"] == 1
     assert len(rows(env)[HAMMER]) == 2
+
+
+def test_a_matched_ean_with_another_brands_asin_can_still_be_changed(env, sandbox):
+    """Two ASINs carry the code, one of the product's brand: it is chosen, the other stays offered."""
+    other_brand = [{"asin": "B0OTHERBRD", "identifiers": {"EAN": HAMMER}, "item_name": "Autre marteau",
+                    "brand": "Autre", "product_type": "TOOLS", "classification": "BASE_PRODUCT"}]
+    srv = server.start(port=0, state_dir=sandbox.state_dir / "other",
+                       catalog_seed=[SEED.by_asin[HAMMER_ASINS[0]], *other_brand])
+    try:
+        catalogue(env, [("HAMMER", HAMMER, "Outilpro")])
+        run(env, srv)
+    finally:
+        srv.stop()
+    assert rows(env)[HAMMER] == sorted([(HAMMER_ASINS[0], MATCHED, True), ("B0OTHERBRD", MATCHED, False)])
+    assert store.eans_needing_choice(env, "FR") == [(HAMMER, "HAMMER", MATCHED, HAMMER_ASINS[0])]
