@@ -23,15 +23,23 @@ def blank(expr: str) -> str:
 
     A blank text starts with a character below "!" (space, tab, line break) or with NBSP: that cheap
     prefix test (which DuckDB can even answer from column statistics) guards the costly trim()."""
-    return (f"({expr} IS NULL OR (({expr} < '!' OR starts_with({expr}, chr(160))) "
-            f"AND trim({expr}, {_SPACES}) = ''))")
+    cheap = f"{expr} < '!' OR starts_with({expr}, chr(160))"
+    costly = f"trim({expr}, {_SPACES}) = ''"
+    return f"({expr} IS NULL OR {gate(cheap, costly)})"
+
+
+def gate(cheap: str, costly: str) -> str:
+    """SQL: ``cheap AND costly`` where ``costly`` is evaluated only on the rows ``cheap`` lets through.
+
+    A plain AND does not guarantee it (DuckDB may evaluate or reorder both sides); CASE does."""
+    return f"(CASE WHEN {cheap} THEN {costly} ELSE false END)"
 
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _in_categories(names: tuple[str, ...], column: str = "p.category") -> str:
+def _in_categories(names: tuple[str, ...], column: str) -> str:
     """SQL: ``column`` is one of ``names`` (accent/case-insensitive); ``"*"`` means every category."""
     if "*" in names:
         return f"NOT {blank(column)}"
@@ -113,6 +121,14 @@ DERIVED: dict[str, str] = {
     "_price_med": "s.med",
     "_price_n": "s.n",
     "_category_type": "s.product_type",
+    "_cat_restricted": "s.restricted",
+    "_cat_brand_required": "s.brand_required",
+}
+
+# Category lists as flags of the engine's per-category statistics (computed once per category, not per row).
+CATEGORY_FLAGS: dict[str, str] = {
+    "restricted": _in_categories(cfg.RESTRICTED_CATEGORIES, "st.category"),
+    "brand_required": _in_categories(cfg.BRAND_REQUIRED_CATEGORIES, "st.category"),
 }
 
 # Where a per-field text check reports: products column -> (field shown, Amazon attribute).
@@ -137,7 +153,9 @@ RULES: tuple[Rule, ...] = (
          good={"sku": "S" * cfg.SKU_MAX_CHARS}, bad={"sku": "S" * (cfg.SKU_MAX_CHARS + 1)},
          params={"n": "length(p.sku)", "max": str(cfg.SKU_MAX_CHARS)}),
     Rule("SKU_SPACES", "sku", "item_sku", ERROR, "INVALID_ATTRIBUTE",
-         f"NOT {blank('p.sku')} AND p.sku <> trim(p.sku, {_SPACES})",
+         gate("p.sku < '!' OR starts_with(p.sku, chr(160)) OR suffix(p.sku, ' ') OR suffix(p.sku, chr(160)) "
+              "OR suffix(p.sku, chr(9)) OR suffix(p.sku, chr(10)) OR suffix(p.sku, chr(13))",
+              f"NOT {blank('p.sku')} AND p.sku <> trim(p.sku, {_SPACES})"),
          good={"sku": "AB 12"}, bad={"sku": "AB-12 "}, value="'«' || p.sku || '»'"),
     # Title
     Rule("TITLE_MISSING", "title", "item_name", ERROR, "MISSING_ATTRIBUTE", blank("p.title"),
@@ -148,7 +166,8 @@ RULES: tuple[Rule, ...] = (
          bad={"title": "Marque " + "a" * (cfg.TITLE_MAX_CHARS - 6)},
          params={"n": "length(p.title)", "max": str(cfg.TITLE_MAX_CHARS)}),
     Rule("TITLE_ALL_CAPS", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
-         r"p.title = upper(p.title) AND length(regexp_replace(p.title, '[^\pL]', '', 'g')) >= 6",
+         gate("upper(left(p.title, 8)) = left(p.title, 8)",
+              r"p.title = upper(p.title) AND length(regexp_replace(p.title, '[^\pL]', '', 'g')) >= 6"),
          good={"title": "Marque Lampe LED USB noire"}, bad={"title": "MARQUE LAMPE DE BUREAU LED"}),
     Rule("TITLE_PROMO", "title", "item_name", ERROR, "INVALID_ATTRIBUTE",
          f"regexp_matches(p.title, {_lit(PROMO_REGEX)})",
@@ -169,9 +188,10 @@ RULES: tuple[Rule, ...] = (
          params={"word": f"list_filter(map_keys({_TITLE_WORD_COUNTS}), lambda k: {_TITLE_WORD_COUNTS}[k] > {cfg.TITLE_MAX_WORD_REPEAT})[1]",
                  "max": str(cfg.TITLE_MAX_WORD_REPEAT)}),
     Rule("TITLE_BRAND_NOT_FIRST", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
-         f"NOT {blank('p.brand')} AND NOT {blank('p.title')} "
-         # only the head of the title is lowered: no copy of whole titles
-         f"AND NOT starts_with(lower(ltrim(left(p.title, length(p.brand) + 8), {_SPACES})), lower(trim(p.brand, {_SPACES})))",
+         # most titles start with the brand as written: only the others get the case-insensitive test
+         gate("NOT starts_with(p.title, p.brand)",
+              f"NOT {blank('p.brand')} AND NOT {blank('p.title')} AND NOT starts_with("
+              f"lower(ltrim(left(p.title, length(p.brand) + 8), {_SPACES})), lower(trim(p.brand, {_SPACES})))"),
          good={"title": "marque Lampe LED"}, bad={"title": "Lampe LED Marque"},
          params={"brand": "p.brand"}, reads=("title", "brand")),
     # Description (description_text = HTML converted once at import: what the export sends)
@@ -180,7 +200,7 @@ RULES: tuple[Rule, ...] = (
          value="left(p.description, 200)", reads=("description_text", "description")),
     Rule("DESCRIPTION_TOO_LONG", "description", "product_description", WARNING, "INVALID_ATTRIBUTE",
          # strlen (bytes) is free and bounds the character count: it filters before length()
-         f"strlen(p.description_text) > {cfg.DESCRIPTION_MAX_CHARS} AND length(p.description_text) > {cfg.DESCRIPTION_MAX_CHARS}",
+         gate(f"strlen(p.description_text) > {cfg.DESCRIPTION_MAX_CHARS}", f"length(p.description_text) > {cfg.DESCRIPTION_MAX_CHARS}"),
          good={"description": "x" * cfg.DESCRIPTION_MAX_CHARS}, bad={"description": "é" * (cfg.DESCRIPTION_MAX_CHARS + 1)},
          value="left(p.description_text, 100) || '…'",
          params={"n": "length(p.description_text)", "max": str(cfg.DESCRIPTION_MAX_CHARS)}, reads=("description_text",)),
@@ -190,17 +210,17 @@ RULES: tuple[Rule, ...] = (
          value="left(p.description_text, 100) || '…'",
          params={"n": "strlen(p.description_text)", "max": str(cfg.DESCRIPTION_MAX_BYTES)}, reads=("description_text",)),
     Rule("DESCRIPTION_EMAIL", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         f"p._desc_suspect AND contains(p.description_text, '@') AND regexp_matches(p.description_text, {_lit(EMAIL_REGEX)})",
+         gate("p._desc_suspect", f"contains(p.description_text, '@') AND regexp_matches(p.description_text, {_lit(EMAIL_REGEX)})"),
          good={"description": "<p>Suivez-nous @marque, 2 kg</p>"}, bad={"description": "<p>Contact : sav@marque.fr</p>"},
          value=f"regexp_extract(p.description_text, {_lit(EMAIL_REGEX)})", reads=("description_text",)),
     Rule("DESCRIPTION_URL", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         "p._desc_suspect AND (contains(p.description_text, '://') OR contains(lower(p.description_text), 'www.')) "
-         f"AND regexp_matches(p.description_text, {_lit(URL_REGEX)})",
+         gate("p._desc_suspect", "(contains(p.description_text, '://') OR contains(lower(p.description_text), 'www.')) "
+              f"AND regexp_matches(p.description_text, {_lit(URL_REGEX)})"),
          good={"description": "<p>Normes : EN 71-3. Poids 2.5 kg.</p>"},
          bad={"description": "<p>Voir <a href='x'>https://marque.fr/notice</a></p>"},
          value=f"regexp_extract(p.description_text, {_lit(URL_REGEX)})", reads=("description_text",)),
     Rule("DESCRIPTION_PHONE", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         f"p._desc_suspect AND regexp_matches(p.description_text, {_lit(PHONE_REGEX)})",
+         gate("p._desc_suspect", f"regexp_matches(p.description_text, {_lit(PHONE_REGEX)})"),
          good={"description": "<p>EAN 4006381333931, 220-240 V, 2 x 20 cm</p>"},
          bad={"description": "<p>SAV au 01 23 45 67 89.</p>"},
          value=f"regexp_extract(p.description_text, {_lit(PHONE_REGEX)}, 2)", reads=("description_text",)),
@@ -211,21 +231,21 @@ RULES: tuple[Rule, ...] = (
          value=f"array_to_string(p.bullet_points[{cfg.BULLET_MAX_COUNT + 1}:], ' | ')",
          params={"n": "len(p.bullet_points)", "max": str(cfg.BULLET_MAX_COUNT)}),
     Rule("BULLET_EMPTY", "bullet_points", "bullet_point1..5", ERROR, "INVALID_ATTRIBUTE",
-         f"(list_count({_FIRST5}) < len({_FIRST5}) OR regexp_matches(p._bullets, {_lit(BULLETS_BLANK_GATE)})) "
-         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: {blank('b')}))",
+         gate(f"list_count({_FIRST5}) < len({_FIRST5}) OR regexp_matches(p._bullets, {_lit(BULLETS_BLANK_GATE)})",
+              f"list_bool_or(list_transform({_FIRST5}, lambda b: {blank('b')}))"),
          good={"bullet_points": ["Éclairage LED", "8 W"]}, bad={"bullet_points": ["Éclairage LED", " "]},
          value="array_to_string(p.bullet_points, ' | ')",
          params={"n": f"list_position(list_transform({_FIRST5}, lambda b: {blank('b')}), true)"}),
     Rule("BULLET_TOO_LONG", "bullet_points", "bullet_point1..5", ERROR, "INVALID_ATTRIBUTE",
-         f"strlen(p._bullets) > {cfg.BULLET_MAX_CHARS} "
-         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}))",
+         gate(f"strlen(p._bullets) > {cfg.BULLET_MAX_CHARS}",
+              f"list_bool_or(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}))"),
          good={"bullet_points": ["x" * cfg.BULLET_MAX_CHARS]}, bad={"bullet_points": ["ok", "x" * (cfg.BULLET_MAX_CHARS + 1)]},
          value=f"left(list_filter({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS})[1], 100) || '…'",
          params={"n": f"list_position(list_transform({_FIRST5}, lambda b: length(b) > {cfg.BULLET_MAX_CHARS}), true)",
                  "max": str(cfg.BULLET_MAX_CHARS)}),
     Rule("BULLET_FORMULA", "bullet_points", "bullet_point1..5", WARNING, "INVALID_ATTRIBUTE",
-         f"regexp_matches(p._bullets, {_lit(BULLETS_UNSAFE_GATE)}) "
-         f"AND list_bool_or(list_transform({_FIRST5}, lambda b: regexp_matches(b, '^[=+@]') OR regexp_matches(b, {_lit(CONTROL_REGEX)})))",
+         gate(f"regexp_matches(p._bullets, {_lit(BULLETS_UNSAFE_GATE)})",
+              f"list_bool_or(list_transform({_FIRST5}, lambda b: regexp_matches(b, '^[=+@]') OR regexp_matches(b, {_lit(CONTROL_REGEX)})))"),
          good={"bullet_points": ["A + B", "Lot de 2"]}, bad={"bullet_points": ["=HYPERLINK(\"x\")"]},
          value="array_to_string(p.bullet_points, ' | ')"),
     # Price, quantity, weight (numbers keep their text in <name>_raw: "missing" vs "not a number")
@@ -249,9 +269,11 @@ RULES: tuple[Rule, ...] = (
     Rule("QUANTITY_MISSING", "stock_quantity", "quantity", ERROR, "MISSING_ATTRIBUTE", blank("p.stock_quantity_raw"),
          good={}, bad={"stock_quantity": None}, reads=("stock_quantity_raw",)),
     Rule("QUANTITY_INVALID", "stock_quantity", "quantity", ERROR, "INVALID_ATTRIBUTE",
-         f"NOT {blank('p.stock_quantity_raw')} AND NOT regexp_full_match(trim(p.stock_quantity_raw, {_SPACES}), '[0-9]+(\\.0+)?')",
+         # a raw text equal to the parsed integer is valid: only the others get the regex
+         gate("p.stock_quantity IS NULL OR p.stock_quantity < 0 OR p.stock_quantity_raw <> CAST(p.stock_quantity AS VARCHAR)",
+              f"NOT {blank('p.stock_quantity_raw')} AND NOT regexp_full_match(trim(p.stock_quantity_raw, {_SPACES}), '[0-9]+(\\.0+)?')"),
          good={"stock_quantity": "0"}, bad={"stock_quantity": "2.5"}, value="p.stock_quantity_raw",
-         reads=("stock_quantity_raw",)),
+         reads=("stock_quantity", "stock_quantity_raw")),
     Rule("WEIGHT_INVALID", "weight", "item_weight", WARNING, "INVALID_ATTRIBUTE",
          f"NOT {blank('p.weight_raw')} AND (p.weight IS NULL OR p.weight <= 0)",
          good={"weight": "250"}, bad={"weight": "lourd"}, value="p.weight_raw", reads=("weight", "weight_raw")),
@@ -279,22 +301,22 @@ RULES: tuple[Rule, ...] = (
          good={"category": "Maison"}, bad={"category": "Rayon inconnu"}, reads=("category",),
          tables=("category_product_types",)),
     Rule("CATEGORY_RESTRICTED", "category", "product_type", WARNING, "QUALIFICATION_REQUIRED",
-         _in_categories(cfg.RESTRICTED_CATEGORIES),
+         "p._cat_restricted",
          good={"category": "Maison"}, bad={"category": "Bijoux"}),
     # Brand and manufacturer: required in the categories of BRAND_REQUIRED_CATEGORIES, advised elsewhere
     Rule("BRAND_MISSING", "brand", "brand_name", ERROR, "MISSING_ATTRIBUTE",
-         f"{blank('p.brand')} AND {_in_categories(cfg.BRAND_REQUIRED_CATEGORIES)}",
+         f"{blank('p.brand')} AND p._cat_brand_required",
          good={"brand": "Marque"}, bad={"brand": "", "category": "Électronique"}, reads=("brand", "category")),
     Rule("BRAND_RECOMMENDED", "brand", "brand_name", WARNING, "MISSING_ATTRIBUTE",
-         f"{blank('p.brand')} AND NOT coalesce({_in_categories(cfg.BRAND_REQUIRED_CATEGORIES)}, false)",
+         f"{blank('p.brand')} AND NOT coalesce(p._cat_brand_required, false)",
          good={"brand": "Marque", "category": "Papeterie"}, bad={"brand": None, "category": "Papeterie"},
          reads=("brand", "category")),
     Rule("MANUFACTURER_MISSING", "manufacturer", "manufacturer", ERROR, "MISSING_ATTRIBUTE",
-         f"{blank('p.manufacturer')} AND {_in_categories(cfg.BRAND_REQUIRED_CATEGORIES)}",
+         f"{blank('p.manufacturer')} AND p._cat_brand_required",
          good={"manufacturer": "Marque SAS"}, bad={"manufacturer": None, "category": "Jouets"},
          reads=("manufacturer", "category")),
     Rule("MANUFACTURER_RECOMMENDED", "manufacturer", "manufacturer", WARNING, "MISSING_ATTRIBUTE",
-         f"{blank('p.manufacturer')} AND NOT coalesce({_in_categories(cfg.BRAND_REQUIRED_CATEGORIES)}, false)",
+         f"{blank('p.manufacturer')} AND NOT coalesce(p._cat_brand_required, false)",
          good={"manufacturer": "Marque SAS", "category": "Papeterie"},
          bad={"manufacturer": " ", "category": "Papeterie"}, reads=("manufacturer", "category")),
     # EAN / UPC (external_product_id)
@@ -333,7 +355,7 @@ RULES: tuple[Rule, ...] = (
          value=f"regexp_replace({{col}}, {_lit(CONTROL_REGEX)}, '�', 'g')",
          per_field=tuple(c for c in TEXT_FIELDS if c != "description_text")),
     Rule("DESCRIPTION_CONTROL_CHARS", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         f"p._desc_suspect AND regexp_matches(p.description_text, {_lit(CONTROL_REGEX)})",
+         gate("p._desc_suspect", f"regexp_matches(p.description_text, {_lit(CONTROL_REGEX)})"),
          good={"description": "<p>Lampe\tLED</p>"}, bad={"description": "<p>Lampe\x0bLED</p>"},
          value=f"left(regexp_replace(p.description_text, {_lit(CONTROL_REGEX)}, '�', 'g'), 100)",
          reads=("description_text",)),

@@ -25,7 +25,7 @@ import duckdb
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, table_exists
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
-from core.rules.definitions import DERIVED, RULES, TEXT_FIELDS
+from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
 from core.rules.store import VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id
 from core.selection import Selection, sql_literal, where_sql
@@ -191,7 +191,8 @@ def _category_stats_sql(con: duckdb.DuckDBPyConnection) -> str:
              else "(SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS pt WHERE false)")
     return (f"WITH st AS (SELECT category, median(price) FILTER (WHERE price > 0) AS med, "
             f"count(price) FILTER (WHERE price > 0) AS n FROM {SEL_VIEW} GROUP BY category) "
-            f"SELECT st.category, st.med, st.n, coalesce(saved.pt, {suggested}) AS product_type "
+            f"SELECT st.category, st.med, st.n, coalesce(saved.pt, {suggested}) AS product_type, "
+            + ", ".join(f"{sql} AS {name}" for name, sql in CATEGORY_FLAGS.items()) + " "
             f"FROM st LEFT JOIN {saved} AS saved ON saved.category = st.category")
 
 
