@@ -25,7 +25,6 @@ from core.code2asin import selected, store
 from core.code2asin.matching import classify, parse_item
 from core.marketplaces import marketplace as marketplace_by_code
 from core.selection import Selection, sql_literal
-from core.selection import load as load_selection
 from core.spapi import catalog as catalog_api
 from core.spapi.results import ApiError, Result
 
@@ -204,7 +203,3 @@ def worker(ctx: jobs.JobContext) -> None:
 
 jobs.register(KIND, worker)
 
-
-def selection_of(con: duckdb.DuckDBPyConnection, job: jobs.Job) -> Selection:
-    """The selection a job was created for."""
-    return load_selection(con, job.params.get("selection", ""))
