@@ -97,6 +97,11 @@ def load_builder(name: str) -> None:
                "catalogue_name": name, "catalogue_loaded_for": name})
 
 
+def column_labels(df: pd.DataFrame) -> dict:
+    """Translated headers for the product table."""
+    return {c: st.column_config.Column(t("catalogue.fields." + c)) for c in df.columns}
+
+
 def pick_table(df: pd.DataFrame, editor_key: str) -> None:
     """The page of products with a tick box; ticks update the hand-picked set (re-validated)."""
     picks = set(ss.get("catalogue_picks", []))
@@ -104,7 +109,7 @@ def pick_table(df: pd.DataFrame, editor_key: str) -> None:
     edited = st.data_editor(
         shown, key=editor_key, hide_index=True, disabled=[c for c in df.columns],
         column_order=["_pick", *df.columns],
-        column_config={"_pick": st.column_config.CheckboxColumn(t("catalogue.pick_column"))})
+        column_config={**column_labels(df), "_pick": st.column_config.CheckboxColumn(t("catalogue.pick_column"))})
     # The browser enforces the disabled columns only: trust the SKUs we sent, not what came back.
     sent = set(df["sku"].dropna())
     ticked = {sku for sku, on in zip(df["sku"], edited["_pick"]) if on and sku in sent}
@@ -159,7 +164,7 @@ def selection_section() -> None:
     elif mode == "handpicked":
         pick_table(df, f"catalogue_editor_{size}_{number}_{search}")
     else:
-        st.dataframe(df, hide_index=True, key="catalogue_table")
+        st.dataframe(df, hide_index=True, column_config=column_labels(df))
 
     if mode == "handpicked":
         picks = ss.get("catalogue_picks", [])
