@@ -3,7 +3,7 @@
 Row order is the column order of the written file. ``source`` is a column of ``products`` (empty for a
 constant), ``transform`` a code of :data:`core.mapping.transforms.TRANSFORMS`. Beyond the guide's
 table: ``feed_product_type`` (from the category → product type table), ``update_delete``,
-``condition_type`` (guide: condition Neuf / Reconditionné / Occasion), the weight unit that gives
+``condition_type`` (the Paramètres condition: Neuf / Reconditionné / Occasion), the weight unit that gives
 ``item_weight`` its meaning, and the recommended browse node of the category.
 """
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _rows() -> tuple[MappingRow, ...]:
     rows += [MappingRow(f"bullet_point{i}", "bullet_points", transform="list_item", param=str(i))
              for i in range(1, 6)]
     rows += [
-        MappingRow("condition_type", constant="Neuf", transform="condition"),
+        # No constant: the condition of Paramètres > Intégrations (Neuf by default), as the API export does.
+        MappingRow("condition_type", transform="condition"),
         MappingRow("recommended_browse_nodes", "category", transform="browse_node"),
     ]
     return tuple(rows)

@@ -38,16 +38,28 @@ def _source_expr(row: MappingRow, types: dict[str, str]) -> tuple[str, Context]:
     return f"p.{quote_ident(row.source)}", Context(row.source, sql_type.endswith("[]"), "", sql_type)
 
 
-def value_sql(row: MappingRow, types: dict[str, str], marketplace: str) -> str:
-    """SQL expression of the (uncleaned) value of ``row`` for one product aliased ``p``."""
+def settings_condition(con: duckdb.DuckDBPyConnection) -> str:
+    """The condition chosen in Paramètres > Intégrations (new | refurbished | used); "new" without it."""
+    try:
+        from core.integrations import load_settings  # noqa: PLC0415 - the settings are another module's
+        return load_settings(con).condition
+    except Exception:  # noqa: BLE001 - no settings module or table yet: the guide's default, Neuf
+        return "new"
+
+
+def value_sql(row: MappingRow, types: dict[str, str], marketplace: str, condition: str = "new") -> str:
+    """SQL expression of the (uncleaned) value of ``row`` for one product aliased ``p``.
+
+    ``condition`` is the Paramètres condition, used by the ``condition`` transform when the row
+    gives no value (no source and no constant, or an empty source value)."""
     expr, ctx = _source_expr(row, types)
-    ctx = Context(ctx.source, ctx.is_list, marketplace, ctx.sql_type)
+    ctx = Context(ctx.source, ctx.is_list, marketplace, ctx.sql_type, condition)
     return transform(row.transform).sql(expr, row.param, ctx)
 
 
-def written_sql(row: MappingRow, types: dict[str, str], marketplace: str) -> str:
+def written_sql(row: MappingRow, types: dict[str, str], marketplace: str, condition: str = "new") -> str:
     """SQL expression of the value as written: cleaned of tabs and line breaks when it can hold text."""
-    value = value_sql(row, types, marketplace)
+    value = value_sql(row, types, marketplace, condition)
     return clean_sql(value) if transform(row.transform).text_output and row.source else value
 
 
@@ -74,9 +86,9 @@ def _from(sel: Selection | None, marketplace: str) -> str:
 def mapped_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], marketplace: str,
                sel: Selection | None = None) -> str:
     """``SELECT _row, _sku, <field> …`` for the selected products: the Flat File data, unordered."""
-    types = column_types(con)
+    types, condition = column_types(con), settings_condition(con)
     cols = [f"p._row AS {ROW}", f"CAST(p.sku AS VARCHAR) AS {SKU}"]
-    cols += [f"{written_sql(r, types, marketplace)} AS {quote_ident(r.field)}" for r in rows]
+    cols += [f"{written_sql(r, types, marketplace, condition)} AS {quote_ident(r.field)}" for r in rows]
     return f"SELECT {', '.join(cols)} {_from(sel, marketplace)}"
 
 
@@ -84,11 +96,11 @@ def preview(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], market
             sel: Selection | None = None, limit: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The first ``limit`` products exactly as written, and a same-shaped mask of the cells a
     transform changed (the written value differs from the source value, e.g. a title cut at 200)."""
-    types = column_types(con)
+    types, condition = column_types(con), settings_condition(con)
     cols = [f"p._row AS {ROW}"]
     flags = []
     for i, r in enumerate(rows):
-        value = written_sql(r, types, marketplace)
+        value = written_sql(r, types, marketplace, condition)
         cols.append(f"{value} AS v{i}")
         if r.source and transform(r.transform).changes:
             flags.append(f"({value}) IS DISTINCT FROM ({raw_sql(r, types)}) AS c{i}")

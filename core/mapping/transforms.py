@@ -24,6 +24,7 @@ class Context:
     is_list: bool          # the source is a VARCHAR[] column
     marketplace: str       # marketplace code (FR, DE …)
     sql_type: str = "VARCHAR"   # DuckDB type of the source
+    condition: str = "new"      # Paramètres > Intégrations condition (new | refurbished | used)
 
     @property
     def numeric(self) -> bool:
@@ -130,9 +131,11 @@ CONDITIONS: dict[str, str] = {
 
 
 def _condition(expr: str, param: str, ctx: Context) -> str:
+    # No value (empty constant, empty cell): the condition chosen in Paramètres > Intégrations.
     key = f"strip_accents(lower(trim({_text(expr, ctx)})))"
     whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONDITIONS.items())
-    return f"CASE {key} {whens} ELSE {_text(expr, ctx)} END"
+    fallback = CONDITIONS.get(ctx.condition, "New")
+    return f"coalesce(nullif(CASE {key} {whens} ELSE trim({_text(expr, ctx)}) END, ''), '{fallback}')"
 
 
 def _product_type(expr: str, param: str, ctx: Context) -> str:

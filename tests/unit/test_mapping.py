@@ -204,3 +204,12 @@ def test_preview_shows_written_values_and_marks_changed_cells(con):
     # The preview is the writer's SQL: same values.
     written = dict(con.execute(f"SELECT _sku, item_name FROM ({mapped_sql(con, DEFAULT_MAPPING, 'FR')})").fetchall())
     assert written["A"] == values.loc[a, "item_name"]
+
+
+def test_flat_file_condition_follows_the_settings(con):
+    from core import integrations
+    make_products(con, [product(sku="A")])
+    sql = lambda: mapped_sql(con, DEFAULT_MAPPING, "FR")  # noqa: E731
+    assert con.execute(f"SELECT condition_type FROM ({sql()})").fetchone()[0] == "New"
+    integrations.save_settings(con, integrations.IntegrationSettings(condition="refurbished"))
+    assert con.execute(f"SELECT condition_type FROM ({sql()})").fetchone()[0] == "Refurbished"

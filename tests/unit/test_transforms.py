@@ -172,3 +172,12 @@ def test_transform_codes_are_unique_and_params_checked():
     for t in TRANSFORMS:
         if t.needs_param:
             assert t.check_param(t.default_param), t.code
+
+
+def test_condition_without_value_is_the_settings_condition(duck):
+    for setting, expected in (("new", "New"), ("refurbished", "Refurbished"), ("used", "UsedGood")):
+        ctx = Context("", False, "FR", "VARCHAR", setting)
+        assert run(duck, transform("condition").sql("NULL::VARCHAR", "", ctx), None) == expected
+    ctx = Context("etat", False, "FR", "VARCHAR", "used")
+    assert run(duck, transform("condition").sql("x", "", ctx), "Neuf") == "New"       # the product's own value
+    assert run(duck, transform("condition").sql("x", "", ctx), "  ") == "UsedGood"    # empty cell: the setting
