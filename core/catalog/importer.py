@@ -30,6 +30,7 @@ from core.text import html_to_text_sql
 
 STAGING_PREFIX = "_products_import_"
 DUPLICATES_LISTED = 200     # duplicate SKUs listed in the result (all are counted)
+SWAP_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,39 @@ def _duplicates(con, table: str, header_lines: int) -> tuple[int, tuple[Duplicat
     return int(count), tuple(DuplicateSku(s, int(n), tuple(int(x) for x in lines)) for s, n, lines in rows)
 
 
+def _swap(con: duckdb.DuckDBPyConnection, staging: str, record: list) -> int:
+    """In one transaction: old ``products`` out, staging table in, import recorded; its import_id.
+
+    Two imports finishing together conflict in DuckDB; the later one is retried, so the last
+    import to finish is the catalogue (as if they had run one after the other).
+    """
+    for attempt in range(SWAP_ATTEMPTS):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {PRODUCTS}")
+            con.execute(f"ALTER TABLE {staging} RENAME TO {PRODUCTS}")
+            import_id = con.execute(
+                "INSERT INTO catalog_imports (file_name, file_format, encoding, delimiter, finished_at, status, "
+                "row_count, duplicate_skus, column_map) VALUES (?, ?, ?, ?, current_timestamp, 'ok', ?, ?, ?) "
+                "RETURNING import_id", record).fetchone()[0]
+            con.execute("COMMIT")
+            return int(import_id)
+        except duckdb.TransactionException:
+            _rollback(con)
+            time.sleep(0.05 * (attempt + 1))
+        except BaseException:
+            _rollback(con)
+            raise
+    raise CatalogImportError("concurrent_import")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass    # a failed COMMIT has already ended the transaction
+
+
 def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: str | None = None,
                 column_map: dict[str, str | None] | None = None) -> ImportResult:
     """Replace the catalogue with the products of ``path`` (CSV, XLSX, JSON, JSON Lines, Parquet).
@@ -165,20 +199,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
             raise CatalogImportError("no_rows")
         dup_count, dups = _duplicates(con, staging, source.header_lines)
         names = match.names(source.headers)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"DROP TABLE IF EXISTS {PRODUCTS}")
-            con.execute(f"ALTER TABLE {staging} RENAME TO {PRODUCTS}")
-            import_id = con.execute(
-                "INSERT INTO catalog_imports (file_name, file_format, encoding, delimiter, finished_at, status, "
-                "row_count, duplicate_skus, column_map) VALUES (?, ?, ?, ?, current_timestamp, 'ok', ?, ?, ?) "
-                "RETURNING import_id",
-                [file_name, fmt, source.encoding, source.delimiter, rows, dup_count,
-                 json.dumps(names, ensure_ascii=False)]).fetchone()[0]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        import_id = _swap(con, staging, [file_name, fmt, source.encoding, source.delimiter, rows, dup_count,
+                                         json.dumps(names, ensure_ascii=False)])
     except CatalogImportError as error:
         con.execute(f"DROP TABLE IF EXISTS {staging}")
         _record_failure(con, file_name, fmt, error)

@@ -184,3 +184,29 @@ def test_zip_that_is_no_workbook(catalogue, tmp_path):
         zf.writestr("readme.txt", "not a workbook")
     assert failed(catalogue, path).code == "catalogue.errors.invalid_xlsx"
     assert_untouched(catalogue)
+
+
+def test_two_imports_at_once_both_land_whole(con):
+    import threading
+    errors = []
+
+    def run(name):
+        cur = con.cursor()              # one cursor per thread, as the dashboard's sessions do
+        try:
+            for _ in range(3):
+                import_file(cur, DATA / name)
+        except Exception as exc:        # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+        finally:
+            cur.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("duplicate-skus.csv", "synonym-headers.csv")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert con.execute("SELECT count(*) FROM catalog_imports WHERE status = 'ok'").fetchone() == (6,)
+    last = con.execute("SELECT row_count FROM catalog_imports WHERE status = 'ok' ORDER BY import_id DESC LIMIT 1"
+                       ).fetchone()[0]
+    assert con.execute("SELECT count(*) FROM products").fetchone()[0] == last
