@@ -54,7 +54,8 @@ edited = st.data_editor(
     column_config={
         "field": st.column_config.TextColumn(t("mapping.col.field")),
         "source": st.column_config.SelectboxColumn(t("mapping.col.source"), options=[""] + sources,
-                                                   help=t("mapping.col.source_help")),
+                                                   help=t("mapping.col.source_help"),
+                                                   format_func=lambda v: v or t("mapping.constant_source")),
         "constant": st.column_config.TextColumn(t("mapping.col.constant")),
         "transform": st.column_config.SelectboxColumn(t("mapping.col.transform"), options=list(CODES),
                                                       help=t("mapping.col.transform_help")),
