@@ -166,6 +166,7 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
     print(f"writer (unordered) : {t_unord:6.2f} s  {n / t_unord:12,.0f} rows/s  {mb / t_unord:8.1f} MB/s  "
           f"= {t_unord / t_plain:5.1f}x the plain write")
     print(f"plain write        : {t_plain:6.2f} s  {mb / t_plain:8.1f} MB/s (physical limit)")
+    print(f"load average now {os.getloadavg()[0]:.1f}")
     if n <= pandas_max:
         df = con.execute("SELECT * FROM products ORDER BY _row").df()
         with open(target, encoding="utf-8") as fh:
@@ -190,7 +191,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pandas-max", type=int, default=1_000_000, help="largest size also run with pandas")
     args = parser.parse_args()
-    print(f"duckdb {duckdb.__version__}, pandas {pd.__version__}, {os.cpu_count()} cores; medians of {args.repeat}")
+    print(f"duckdb {duckdb.__version__}, pandas {pd.__version__}, {os.cpu_count()} cores; medians of {args.repeat}; "
+          f"load average at start {os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
     for n in args.sizes:
         bench(n, args.repeat, args.pandas_max)
 
