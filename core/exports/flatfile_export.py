@@ -57,10 +57,10 @@ class ExportOutcome:
 
 
 def _validate(con: duckdb.DuckDBPyConnection, sel: selections.Selection, lang: str) -> None:
-    # Helper C's rules engine refreshes the violations table; until it exists, whatever
-    # violations table is there is used as is.
+    # The Qualité rules engine refreshes the violations of the selection, so that the export never
+    # relies on a stale run. Without the engine, the violations table is used as it is.
     try:
-        from core.rules.engine import validate  # noqa: PLC0415 - optional module (another issue)
+        from core.rules.engine import validate  # noqa: PLC0415 - the rules are their own package
     except ImportError:
         return
     validate(con, sel, lang)
