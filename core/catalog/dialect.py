@@ -44,6 +44,14 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+def excel_sep_line(sample: str) -> tuple[str | None, int]:
+    """Excel's optional first line ``sep=;``: (its delimiter, 1 line to skip), else (None, 0)."""
+    first = sample.split("\n", 1)[0].strip()
+    if len(first) == 5 and first.lower().startswith("sep=") and first[4] in DELIMITERS:
+        return first[4], 1
+    return None, 0
+
+
 def read_header(sample: str, delimiter: str) -> list[str]:
     """The first record of ``sample`` (the header row)."""
     rows = _records(sample, delimiter, limit=1)

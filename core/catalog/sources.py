@@ -81,11 +81,17 @@ def csv_source(path: Path, workdir: Path) -> Source:
     text = textfile.to_utf8(path, workdir)
     try:
         sample = text.sample()
-        delimiter = dialect.sniff_delimiter(sample)
+        if "\r" in sample and "\n" not in sample:
+            sample = sample.replace("\r", "\n")     # old Mac line ends; DuckDB detects them itself
+        delimiter, skip = dialect.excel_sep_line(sample)
+        if skip:
+            sample = sample.split("\n", 1)[1] if "\n" in sample else ""
+        else:
+            delimiter = dialect.sniff_delimiter(sample)
         headers = clean_headers(dialect.read_header(sample, delimiter))
         columns = ", ".join(f"'{c}': 'VARCHAR'" for c in _positional(len(headers)))
         read = (f"read_csv({sql_string(str(text.path))}, delim={sql_string(delimiter)}, quote='\"', "
-                f"escape='\"', header=true, auto_detect=false, columns={{{columns}}}, "
+                f"escape='\"', header=true, skip={skip}, auto_detect=false, columns={{{columns}}}, "
                 f"max_line_size={textfile.MAX_LINE_BYTES + 1024}, "
                 f"buffer_size={4 * textfile.MAX_LINE_BYTES})")
         # WITH ORDINALITY numbers records in file order even on a parallel read (unlike row_number()).
@@ -93,7 +99,7 @@ def csv_source(path: Path, workdir: Path) -> Source:
     except BaseException:
         text.discard()
         raise
-    return Source(sql, headers, "csv", text.encoding, delimiter,
+    return Source(sql, headers, "csv", text.encoding, delimiter, header_lines=1 + skip,
                   temporary=[text.path] if text.temporary else [])
 
 

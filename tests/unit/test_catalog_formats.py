@@ -150,3 +150,17 @@ def test_row_numbers_follow_the_file_on_a_parallel_read(con, tmp_path):
     assert import_file(con, path).rows == 300_000
     bad = con.execute("SELECT count(*) FROM products WHERE sku <> 'S' || _row").fetchone()[0]
     assert bad == 0
+
+
+def test_old_mac_line_ends(con):
+    result = import_file(con, DATA / "old-mac-line-ends.csv")
+    assert (result.rows, result.delimiter) == (2, ";")
+    assert [r["sku"] for r in rows(con)] == ["A1", "A2"]
+
+
+def test_excel_sep_line_gives_the_delimiter(con):
+    # "sep=;" on the first line: Excel's own hint, not the header.
+    result = import_file(con, DATA / "excel-sep-line.csv")
+    assert (result.rows, result.delimiter, result.column_map["sku"]) == (1, ";", "sku")
+    (p,) = rows(con)
+    assert (p["title"], p["price"]) == ("Lampe, LED", 1.5)
