@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
@@ -481,13 +481,6 @@ def run_job(ctx: jobs.JobContext) -> None:
 
 
 jobs.register(KIND, run_job)
-
-
-@dataclass
-class Summary:
-    """Counts of an export job for the UI."""
-    job: jobs.Job
-    feeds: list[dict] = field(default_factory=list)
 
 
 def feeds_of(con: duckdb.DuckDBPyConnection, job_id: int) -> pd.DataFrame:
