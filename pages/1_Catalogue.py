@@ -174,7 +174,7 @@ def selection_section() -> None:
             ss["catalogue_picks"] = []
             st.rerun()
     else:
-        n = browse.count(con, browse.ProductQuery(sel))
+        n = matching if not search.strip() else browse.count(con, browse.ProductQuery(sel))
         st.metric(t("common.selection"), n)
         st.caption(t("catalogue.selected_count", n=n))
 

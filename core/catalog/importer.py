@@ -186,6 +186,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
     try:
         if not path.is_file():
             raise CatalogImportError("not_found", file=file_name)
+        # DuckDB draws a progress bar on stdout for long statements: noise in the server log.
+        con.execute("SET enable_progress_bar = false")
         source = open_source(con, path, file_name, runtime_dir() / "imports")
         fmt = source.file_format
         match = match_columns(source.headers, column_map)
