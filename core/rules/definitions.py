@@ -90,7 +90,7 @@ URL_REGEX = r"(?i)(https?://|www\.)[^\s\x{00A0}<>]+"
 # French numbers (0X XX XX XX XX), international ones (+33 / 0033 …) and North-American (555) 123-4567.
 PHONE_REGEX = (r"(^|[^0-9])((\+|00)[1-9][0-9]{0,2}[ .\-]?(\(0\))?[ .\-]?[1-9]([ .\-]?[0-9]{2}){4}"
                r"|0[1-9]([ .\-]?[0-9]{2}){4}"
-               r"|\(?[2-9][0-9]{2}\)?[ .\-][0-9]{3}[ .\-][0-9]{4})($|[^0-9])")
+               r"|\([2-9][0-9]{2}\)[ .\-]?[0-9]{3}[ .\-][0-9]{4})($|[^0-9])")
 CONTROL_CHARS = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F"
 CONTROL_REGEX = f"[{CONTROL_CHARS}]"
 # Over the joined bullets (separator U+001E, hence left out of the class): a formula start or a control.
@@ -102,9 +102,17 @@ _TITLE_WORDS = (r"list_filter(regexp_split_to_array(lower(p.title), '[^\pL\pN]+'
                 "lambda w: length(w) > 1 AND w NOT IN ("
                 + ", ".join(_lit(w) for w in cfg.TITLE_REPEAT_EXEMPT) + "))")
 _TITLE_WORD_COUNTS = f"list_aggr({_TITLE_WORDS}, 'histogram')"
-# One regex pass telling whether a description may hold contact details or control characters; the
-# exact (costlier) patterns then run only where it matched. "@" stands for any e-mail address.
-DESCRIPTION_SUSPECT_REGEX = f"@|(?i:https?://|www\\.)|{PHONE_REGEX}|{CONTROL_REGEX}"
+# Cheap tests telling whether a description may hold contact details: substring searches and regexes
+# that begin with a literal (RE2 then skips ahead with memchr, ~6x faster than a leading class). Every
+# e-mail has "@", every URL "://" or "www.", every phone of PHONE_REGEX "0[1-9]…", "00…", "+…" or "(…".
+# (A CASE chain, not OR: CASE stops at the first test that holds, OR would run them all on every row.)
+DESCRIPTION_SUSPECT_SQL = "CASE " + " ".join(f"WHEN {test} THEN true" for test in [
+    "contains(p.description_text, '@')", "contains(p.description_text, '://')",
+    "contains(p.description_text, 'www.')", "contains(p.description_text, 'WWW.')",
+    r"regexp_matches(p.description_text, '0[1-9]([ .\-]?[0-9]{2}){4}')",
+    "regexp_matches(p.description_text, '00[1-9]')", r"regexp_matches(p.description_text, '\+[1-9]')",
+    r"regexp_matches(p.description_text, '\([2-9]')",
+]) + " ELSE false END"
 
 _FIRST5 = f"p.bullet_points[1:{cfg.BULLET_MAX_COUNT}]"
 
@@ -112,7 +120,7 @@ _FIRST5 = f"p.bullet_points[1:{cfg.BULLET_MAX_COUNT}]"
 # (referenced as p.<name> in ``when`` only; ``value`` and ``params`` run on hit rows and use columns).
 DERIVED: dict[str, str] = {
     "_title_words": _TITLE_WORDS,
-    "_desc_suspect": f"regexp_matches(p.description_text, {_lit(DESCRIPTION_SUSPECT_REGEX)})",
+    "_desc_suspect": f"({DESCRIPTION_SUSPECT_SQL})",
     "_gtin": "CASE WHEN regexp_full_match(p.ean, '[0-9]{12,13}') THEN CAST(p.ean AS BIGINT) END",
     # the first bullets joined by the record separator (U+001E): one string test instead of a lambda
     "_bullets": f"array_to_string({_FIRST5}, chr(30))",
@@ -355,7 +363,8 @@ RULES: tuple[Rule, ...] = (
          value=f"regexp_replace({{col}}, {_lit(CONTROL_REGEX)}, '�', 'g')",
          per_field=tuple(c for c in TEXT_FIELDS if c != "description_text")),
     Rule("DESCRIPTION_CONTROL_CHARS", "description", "product_description", ERROR, "INVALID_ATTRIBUTE",
-         gate("p._desc_suspect", f"regexp_matches(p.description_text, {_lit(CONTROL_REGEX)})"),
+         # no cheap pre-test exists for a character class: this regex reads every description
+         f"regexp_matches(p.description_text, {_lit(CONTROL_REGEX)})",
          good={"description": "<p>Lampe\tLED</p>"}, bad={"description": "<p>Lampe\x0bLED</p>"},
          value=f"left(regexp_replace(p.description_text, {_lit(CONTROL_REGEX)}, '�', 'g'), 100)",
          reads=("description_text",)),
