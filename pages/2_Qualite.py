@@ -4,6 +4,7 @@ Runs the rules on the current selection when no run matches it (selection, catal
 language) or on demand, then shows the score, charts, the filterable table, downloads and the
 product view. Heavy lifting is in core.rules (SQL); widgets in core.ui.violations.
 """
+import duckdb
 import streamlit as st
 
 from core import selection
@@ -28,8 +29,14 @@ run = last_run(page.con)
 rerun = st.button(t("quality.run"), key="quality_run", type="primary", icon=":material/play_arrow:")
 if rerun or not is_current(page.con, run, sel.name, page.lang):
     with st.spinner(t("quality.running")):
-        validate(page.con, sel, page.lang)
+        try:
+            validate(page.con, sel, page.lang)
+        except duckdb.TransactionException:
+            # another session replaced the violations at the same moment: show its result
+            st.info(t("quality.busy"))
     run = last_run(page.con)
+    if run is None:
+        st.stop()
 
 st.caption(t("quality.run_info", selection=sel.name or t("common.all_products"),
              at=run.started_at.strftime("%Y-%m-%d %H:%M:%S"), seconds=f"{run.duration_s:.2f}",
