@@ -71,7 +71,7 @@ BEAT_EVERY_S = 1.0
 # This process's token: tells a job run by this server process from one left by a previous process.
 PROCESS_TOKEN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 _threads: dict[int, threading.Thread] = {}
-_threads_lock = threading.Lock()
+_threads_lock = threading.RLock()   # start() asks Job.stale, which asks is_alive(), under the lock
 _workers: dict[str, Callable[["JobContext"], None]] = {}
 
 
