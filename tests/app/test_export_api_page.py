@@ -94,3 +94,23 @@ def test_individual_account_gets_the_guides_warning_and_no_launch(db_file, sandb
     assert not at.exception
     assert message("settings.individual_warning", "fr") in [w.value for w in at.warning]
     assert "api_export_launch" not in [b.key for b in at.button]
+
+
+def test_an_interrupted_export_is_offered_for_resumption(db_file, sandbox):
+    from core.exports import api_export
+    _catalogue(db_file)
+    con = core_db.connect(db_file)
+    try:
+        prepared = api_export.prepare(con, api_export.ApiExportRequest(method="put", local_url=sandbox.url))
+        con.execute("UPDATE jobs SET status = 'interrupted' WHERE id = ?", [prepared.job_id])
+    finally:
+        con.close()
+    at = run_screen("export", "fr", {"selection": ""})
+    at.radio(key="export_mode").set_value("api").run()
+    assert message("api_export.resumable_title", "fr") in [s.value for s in at.subheader]
+    at.button(key=f"api_export_resume_{prepared.job_id}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert jobs.wait(prepared.job_id, 60)
+    at.run()
+    metrics = _metrics(at)
+    assert metrics[message("jobs.accepted", "fr")] == "1" and metrics[message("jobs.rejected", "fr")] == "1"

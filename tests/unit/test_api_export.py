@@ -254,3 +254,21 @@ def test_feeds_are_split_by_message_count_and_size(con, sandbox, monkeypatch, li
     sent = api_export.feeds_of(con, job.id)
     assert len(sent) == feeds and int(sent["messages"].sum()) == items
     assert received(sandbox) == Counter({f"B-{i}": 1 for i in range(items)})
+
+
+def test_stop_then_resume_sends_the_rest_once(con, sandbox, monkeypatch):
+    monkeypatch.setattr(api_export, "PUT_CHUNK", 2)
+    make_products(con, [new_listing(f"S-{i}") for i in range(8)], extra_columns=EXTRAS)
+    prepared = prepare(con, ApiExportRequest(local_url=sandbox.url, method="put"))
+    jobs.request_cancel(con, prepared.job_id)     # asked before the first chunk: start() clears it …
+    api_export.launch(con, prepared.job_id)
+    jobs.request_cancel(con, prepared.job_id)     # … so ask again while it runs
+    assert jobs.wait(prepared.job_id, 60)
+    stopped = jobs.get(con, prepared.job_id)
+    assert stopped.status == "cancelled" and stopped.resumable and stopped.counts["accepted"] < 8
+    assert history.get(con, prepared.export_id)["status"] == "running"    # not finished: no figures yet
+    api_export.launch(con, prepared.job_id)
+    assert jobs.wait(prepared.job_id, 60)
+    assert jobs.get(con, prepared.job_id).counts["accepted"] == 8
+    assert received(sandbox) == Counter({f"S-{i}": 1 for i in range(8)})
+    assert history.get(con, prepared.export_id)["status"] == "done"
