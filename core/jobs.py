@@ -244,11 +244,12 @@ class JobContext:
         return [(r[0], r[1], int(r[2] or 0)) for r in self.con.execute(sql, [self.id, *states]).fetchall()]
 
     def mark_sent(self, items: list[str], remote_id: str | None = None) -> None:
-        """Record that ``items`` are being handed over now (before the request leaves)."""
+        """Record that ``items`` are being handed over now (before the request leaves). A new send
+        replaces the remote id of an earlier one (e.g. a failed feed's id)."""
         if items:
             self.con.execute(
-                "UPDATE job_items SET state = 'sent', sent_at = ?, attempts = attempts + 1, remote_id = "
-                "coalesce(?, remote_id), answered_at = NULL WHERE job_id = ? AND list_contains(?, item)",
+                "UPDATE job_items SET state = 'sent', sent_at = ?, attempts = attempts + 1, remote_id = ?, "
+                "answered_at = NULL WHERE job_id = ? AND list_contains(?, item)",
                 [_now(self.con), remote_id, self.id, items])
 
     def set_remote_id(self, items: list[str], remote_id: str) -> None:

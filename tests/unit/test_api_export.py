@@ -272,3 +272,25 @@ def test_stop_then_resume_sends_the_rest_once(con, sandbox, monkeypatch):
     assert jobs.get(con, prepared.job_id).counts["accepted"] == 8
     assert received(sandbox) == Counter({f"S-{i}": 1 for i in range(8)})
     assert history.get(con, prepared.export_id)["status"] == "done"
+
+
+@CRASH_WARNING
+def test_items_of_a_failed_feed_resent_per_sku_are_rechecked_after_a_crash(con, sandbox, monkeypatch):
+    # Items whose feed failed earlier carry that feed's id; sent again per SKU, they must lose it, or
+    # after a crash they would wait forever for a feed that already ended.
+    make_products(con, [new_listing(f"R-{i}") for i in range(3)], extra_columns=EXTRAS)
+    prepared = prepare(con, ApiExportRequest(local_url=sandbox.url, method="put"))
+    con.execute("INSERT INTO api_export_feeds VALUES (?, '999', 'doc', 3, 'FATAL', now(), now())", [prepared.job_id])
+    con.execute("UPDATE job_items SET state = 'failed', remote_id = '999' WHERE job_id = ?", [prepared.job_id])
+    _crash_after(monkeypatch, 1)
+    api_export.launch(con, prepared.job_id)
+    assert jobs.wait(prepared.job_id, 60)
+    assert jobs.get(con, prepared.job_id).counts["sent"] == 2
+    monkeypatch.undo()
+    _as_left_by_another_process(con, prepared.job_id)
+    jobs.recover(con)
+    api_export.launch(con, prepared.job_id)
+    assert jobs.wait(prepared.job_id, 60)
+    job = jobs.get(con, prepared.job_id)
+    assert job.status == "done" and job.counts["accepted"] == 3
+    assert received(sandbox) == Counter({"R-0": 1, "R-1": 1, "R-2": 1})
