@@ -66,6 +66,8 @@ ITEM_STATES = ("pending", "sent", "accepted", "rejected", "failed")
 FINAL_ITEM_STATES = ("accepted", "rejected")
 # A job whose heartbeat is older than this, with no live thread in this process, was interrupted.
 STALE_AFTER_S = 60.0
+# params key: False while the worker has still to compute the job's items (see replace_items).
+PREPARED = "prepared"
 BEAT_EVERY_S = 1.0
 
 # This process's token: tells a job run by this server process from one left by a previous process.
@@ -132,6 +134,8 @@ class Job:
     def resumable(self) -> bool:
         """True when the job stopped before every item had a final answer."""
         unfinished = self.total - self.done_items
+        if not self.params.get(PREPARED, True):
+            unfinished = max(unfinished, 1)      # its items are not computed yet
         return unfinished > 0 and (self.status in ("queued", "interrupted", "cancelled", "failed") or self.stale)
 
 
@@ -149,13 +153,21 @@ def create(con: duckdb.DuckDBPyConnection, kind: str, params: dict, items_sql: s
     job_id = int(con.execute(
         "INSERT INTO jobs (kind, status, params, ref) VALUES (?, 'queued', ?, ?) RETURNING id",
         [kind, json.dumps(params, ensure_ascii=False), ref]).fetchone()[0])
+    replace_items(con, job_id, items_sql, sql_params)
+    return job_id
+
+
+def replace_items(con: duckdb.DuckDBPyConnection, job_id: int, items_sql: str, sql_params: list | None = None) -> int:
+    """(Re)fill a job's items from ``items_sql`` (item, seq, payload) — for a worker that computes its
+    items itself (params ``PREPARED: false``) before sending anything. Returns the number of items."""
+    con.execute("DELETE FROM job_items WHERE job_id = ?", [job_id])
     con.execute(
         f"INSERT INTO job_items (job_id, item, seq, state, payload) "
-        f"SELECT {job_id}, item, seq, 'pending', payload FROM ("
+        f"SELECT {int(job_id)}, item, seq, 'pending', payload FROM ("
         f"  SELECT CAST(item AS VARCHAR) AS item, seq, CAST(payload AS VARCHAR) AS payload, "
         f"         row_number() OVER (PARTITION BY item ORDER BY seq) AS _n FROM ({items_sql})"
         f") WHERE _n = 1 AND item IS NOT NULL", sql_params or [])
-    return job_id
+    return int(con.execute("SELECT count(*) FROM job_items WHERE job_id = ?", [job_id]).fetchone()[0])
 
 
 def get(con: duckdb.DuckDBPyConnection, job_id: int) -> Job | None:

@@ -1,10 +1,10 @@
 """The "API directe" export: validate → build the JSON listings → send through SP-API in a background job.
 
-:func:`prepare` checks the request, runs the rules, leaves out the SKUs with rule ERRORs (unless asked
-to include them), builds every putListingsItem body in one DuckDB statement (:mod:`core.listings`) and
-records an exports-history row (mode ``api``) and a job whose items are the SKUs with their bodies.
-:func:`launch` runs the job in a thread of the server process (:mod:`core.jobs`); :func:`run_job` is
-that job's worker, also used to resume it:
+:func:`queue` checks the request and records an exports-history row (mode ``api``) and a job;
+:func:`launch` runs the job in a thread of the server process (:mod:`core.jobs`). Its worker
+:func:`run_job` first :func:`build`\ s it — runs the rules, leaves out the SKUs with rule ERRORs (unless
+asked to include them), builds every putListingsItem body in one DuckDB statement (:mod:`core.listings`)
+into the job's items — then sends (and, when resumed, carries on):
 
 1. items left ``sent`` without a recorded answer (the process stopped in between) are re-checked
    with getListingsItem — a listing updated since the item was sent, or holding exactly the sent
@@ -115,9 +115,10 @@ def _rejects_sql(con: duckdb.DuckDBPyConnection, include_rejected: bool) -> str:
     return "SELECT DISTINCT sku FROM violations WHERE source = 'rule' AND severity = 'ERROR' AND sku IS NOT NULL"
 
 
-def prepare(con: duckdb.DuckDBPyConnection, req: ApiExportRequest,
-            settings: integrations.IntegrationSettings | None = None) -> Prepared:
-    """Check, validate and build the export; record it (history + job). Nothing is sent yet.
+def queue(con: duckdb.DuckDBPyConnection, req: ApiExportRequest,
+          settings: integrations.IntegrationSettings | None = None) -> Prepared:
+    """Check the request and record the export (history row + job) in a few milliseconds; the rules
+    run and the JSON build are left to the job (:func:`build`), so the page never waits for them.
 
     Raises :class:`ExportError` (message key + params) when the export cannot start.
     """
@@ -139,39 +140,63 @@ def prepare(con: duckdb.DuckDBPyConnection, req: ApiExportRequest,
     profile = profiles.load(con, market.code, req.profile, req.profile_version)
     if req.profile_version is not None and profile.version != req.profile_version:
         raise ExportError("export.errors.profile_version", value=req.profile_version)
-    sel = selections.load(con, req.selection)
     export_id = history.start(con, user=req.user, marketplace=market.code, mode="api", profile=profile.name,
                               profile_version=profile.version, selection=req.selection,
                               include_rejected=req.include_rejected)
+    condition_row = next((r for r in profile.rows if r.field == "condition_type"), None)
+    params = {"export_id": export_id, "marketplace": market.code, "method": req.method, "lang": req.lang,
+              "requirements": integrations.listing_requirements(settings),
+              "condition_type": integrations.condition_type(settings),
+              "per_product_condition": bool(condition_row and condition_row.source),
+              "selection": req.selection, "profile": profile.name, "profile_version": profile.version,
+              "include_rejected": req.include_rejected, "local_url": req.local_url,
+              jobs.PREPARED: False}
+    job_id = jobs.create(con, KIND, params, "SELECT NULL AS item, NULL AS seq, NULL AS payload WHERE false",
+                         ref=export_id)
+    return Prepared(export_id, job_id, 0, 0, 0)
+
+
+def build(con: duckdb.DuckDBPyConnection, job_id: int) -> Prepared:
+    """Run the rules and build every body of a queued export into its job items (set-based; idempotent:
+    nothing is sent before it ends). Returns the counts."""
+    job = jobs.get(con, job_id)
+    params = dict(job.params)
+    export_id = params["export_id"]
     try:
+        market = find_marketplace(params["marketplace"])
+        profile = profiles.load(con, market.code, params["profile"], params["profile_version"])
+        sel = selections.load(con, params["selection"])
         try:
             from core.rules.engine import validate  # noqa: PLC0415 - the rules refresh violations
-            validate(con, sel, req.lang)
+            validate(con, sel, params["lang"])
         except ImportError:
             pass
-        condition_row = next((r for r in profile.rows if r.field == "condition_type"), None)
-        opts = BuildOptions(market, integrations.listing_requirements(settings), integrations.condition_type(settings),
-                            per_product_condition=bool(condition_row and condition_row.source))
+        opts = BuildOptions(market, params["requirements"], params["condition_type"],
+                            per_product_condition=params["per_product_condition"])
         built = listings_sql(con, profile.rows, opts, sel)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _api_built AS {built}")
         selected = int(con.execute("SELECT count(*) FROM _api_built").fetchone()[0])
-        items_sql = (f"SELECT sku AS item, _row AS seq, body AS payload FROM _api_built "
-                     f"WHERE nullif(trim(sku), '') IS NOT NULL AND sku NOT IN ({_rejects_sql(con, req.include_rejected)})")
-        params = {"export_id": export_id, "marketplace": market.code, "method": req.method, "lang": req.lang,
-                  "requirements": opts.requirements, "local_url": req.local_url, "rows_selected": selected}
-        job_id = jobs.create(con, KIND, params, items_sql, ref=export_id)
-        items = jobs.get(con, job_id).total
+        items_sql = (f"SELECT sku AS item, _row AS seq, body AS payload FROM _api_built WHERE "
+                     f"nullif(trim(sku), '') IS NOT NULL AND sku NOT IN ({_rejects_sql(con, params['include_rejected'])})")
+        items = jobs.replace_items(con, job_id, items_sql)
         rejected = selected - items
-        params["rows_rejected"] = rejected
+        params.update({jobs.PREPARED: True, "rows_selected": selected, "rows_rejected": rejected})
         con.execute("UPDATE jobs SET params = ? WHERE id = ?", [json.dumps(params), job_id])
         con.execute("UPDATE exports SET rows_selected = ?, rows_rejected = ? WHERE id = ?",
                     [selected, rejected, export_id])
         return Prepared(export_id, job_id, selected, rejected, items)
-    except BaseException as exc:
+    except Exception as exc:
         history.fail(con, export_id, f"{type(exc).__name__}: {exc}")
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS _api_built")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, req: ApiExportRequest,
+            settings: integrations.IntegrationSettings | None = None) -> Prepared:
+    """:func:`queue` then :func:`build` at once (CLI, tests): the job then only sends."""
+    queued = queue(con, req, settings)
+    return build(con, queued.job_id)
 
 
 # ---------------------------------------------------------------- launching
@@ -459,6 +484,10 @@ def _finish_history(ctx: jobs.JobContext) -> None:
 def run_job(ctx: jobs.JobContext) -> None:
     """The worker of an API export job (first run and every resume)."""
     lang = ctx.params.get("lang", "fr")
+    if not ctx.params.get(jobs.PREPARED, True):
+        ctx.beat("preparing", force=True)
+        build(ctx.con, ctx.id)
+        ctx.job = jobs.get(ctx.con, ctx.id)
     cfg = _config(ctx)
     ctx.beat("starting", force=True)
     try:

@@ -56,7 +56,7 @@ def api_export_panel(page, market: str, selection: str, profile: str) -> None:
         with st.spinner(t("export.running")):
             try:
                 local_url = _local_url(settings)
-                prepared = api_export.prepare(con, api_export.ApiExportRequest(
+                prepared = api_export.queue(con, api_export.ApiExportRequest(
                     marketplace=market, selection=selection, profile=profile, include_rejected=include,
                     method=method, user=profiles.current_user(), lang=page.lang, local_url=local_url), settings)
             except ExportError as exc:
@@ -66,13 +66,10 @@ def api_export_panel(page, market: str, selection: str, profile: str) -> None:
                 st.error(t("export.failed", error=f"{type(exc).__name__}: {exc}"))
                 prepared = None
         if prepared is not None:
+            # The rules, the JSON build and the sending all run in the job: the page returns at once.
             st.session_state[SESSION_JOB] = prepared.job_id
-            if prepared.items:
-                api_export.launch(con, prepared.job_id)
-                st.success(t("api_export.launched", export=prepared.export_id, items=prepared.items,
-                             rejected=prepared.rows_rejected))
-            else:
-                st.warning(t("api_export.nothing"))
+            api_export.launch(con, prepared.job_id)
+            st.success(t("api_export.queued", export=prepared.export_id))
     current = st.session_state.get(SESSION_JOB)
     if current:
         job = jobs.get(con, current)

@@ -69,7 +69,9 @@ def job_progress(t: Translator, lang: str, job_id: int, *, key: str = "job", cfg
         st.markdown(f"**{t('jobs.status.' + live.status)}**"
                     + (f" · {t('jobs.phase', phase=t('jobs.phases.' + live.phase))}"
                        if live.status == "running" and live.phase else ""))
-        st.progress(live.progress, text=t("jobs.progress", done=live.done_items, total=live.total))
+        prepared = live.params.get(jobs.PREPARED, True)
+        st.progress(live.progress if prepared else 0.0,
+                    text=t("jobs.progress", done=live.done_items, total=live.total) if prepared else t("jobs.preparing"))
         _counts(t, live, key)
         if live.error and live.status != "running":
             st.error(t("jobs.error", error=live.error))

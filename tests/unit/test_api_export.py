@@ -294,3 +294,30 @@ def test_items_of_a_failed_feed_resent_per_sku_are_rechecked_after_a_crash(con, 
     job = jobs.get(con, prepared.job_id)
     assert job.status == "done" and job.counts["accepted"] == 3
     assert received(sandbox) == Counter({"R-0": 1, "R-1": 1, "R-2": 1})
+
+
+@CRASH_WARNING
+def test_queued_export_is_validated_and_built_by_the_job_even_after_a_crash(con, sandbox, monkeypatch):
+    make_products(con, MIXED, extra_columns=EXTRAS)
+    queued = api_export.queue(con, ApiExportRequest(local_url=sandbox.url, method="put"))
+    job = jobs.get(con, queued.job_id)
+    assert job.total == 0 and job.params[jobs.PREPARED] is False and job.resumable   # the page waited for nothing
+    real = api_export.listings_sql
+
+    def crash(*args, **kwargs):
+        raise Crash()
+
+    monkeypatch.setattr(api_export, "listings_sql", crash)     # the server dies while building
+    api_export.launch(con, queued.job_id)
+    assert jobs.wait(queued.job_id, 60)
+    assert jobs.get(con, queued.job_id).total == 0 and jobs.get(con, queued.job_id).resumable
+    monkeypatch.setattr(api_export, "listings_sql", real)
+    _as_left_by_another_process(con, queued.job_id)
+    jobs.recover(con)
+    api_export.launch(con, queued.job_id)
+    assert jobs.wait(queued.job_id, 60)
+    job = jobs.get(con, queued.job_id)
+    assert job.status == "done" and job.total == 4 and job.counts["accepted"] == 2
+    record = history.get(con, queued.export_id)
+    assert (record["status"], record["rows_selected"], record["rows_written"], record["rows_rejected"]) == ("done", 5, 2, 3)
+    assert max(received(sandbox).values()) == 1 and "ZERO-PRICE" not in received(sandbox)
