@@ -3,6 +3,7 @@ deliberate defect on each product picked for it (:data:`scripts.sample.defects.D
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from .catalogue import CATEGORIES, CATEGORY_BY_NAME, DOC_EANS, OWN_BRAND, Item
@@ -11,7 +12,15 @@ from .defects import DEFECTS
 from .images import SAMPLE_IMAGE_BASE
 
 HEADER = ("sku", "title", "description", "price", "stock_quantity", "images", "brand", "manufacturer",
-          "ean", "weight", "bullet_points", "category", "supplier", "gtin_exempt")
+          "ean", "weight", "bullet_points", "category", "supplier", "gtin_exempt",
+          # Beyond the guide's table: attributes Amazon's product types require for a NEW listing (90220
+          # otherwise). Kept by the import as extra columns and sent by the API export under the same names.
+          "color", "country_of_origin", "item_type_keyword", "supplier_declared_dg_hz_regulation")
+
+# Country of origin by the brand's GS1 prefix (the prefix names the issuing office, not the origin, but the
+# sample's brands are made where they are registered); the shop's own brand (no EAN) is made in France.
+ORIGIN_BY_PREFIX = {"376": "FR", "400": "DE", "401": "DE", "402": "DE", "403": "DE", "800": "IT", "840": "ES",
+                    "843": "ES", "": "FR"}
 
 @dataclass
 class Product:
@@ -29,6 +38,10 @@ class Product:
     category: str
     supplier: str
     gtin_exempt: str = ""
+    color: str = ""
+    country_of_origin: str = ""
+    item_type_keyword: str = ""
+    dg_hz_regulation: str = "not_applicable"
     # Not written to the CSV: what the generator did, for the seed and the README figures.
     defect: str = ""
     special: str = ""
@@ -38,7 +51,8 @@ class Product:
     def row(self) -> list[str]:
         return [self.sku, self.title, self.description, self.price, self.stock_quantity,
                 "|".join(self.images), self.brand, self.manufacturer, self.ean, self.weight,
-                "|".join(self.bullet_points), self.category, self.supplier, self.gtin_exempt]
+                "|".join(self.bullet_points), self.category, self.supplier, self.gtin_exempt,
+                self.color, self.country_of_origin, self.item_type_keyword, self.dg_hz_regulation]
 
 
 def _price_text(rng: random.Random, lo: float, hi: float) -> str:
@@ -63,6 +77,13 @@ def _description(rng: random.Random, brand: str, item: Item, feature: str, colou
     elif style < .45:     # line breaks inside the cell (quoted in the CSV)
         html = intro + "\n" + details + "\n" + specs
     return html
+
+
+def _keyword(noun: str) -> str:
+    """Amazon's item_type_keyword style: lower-case ASCII words joined by hyphens ("lampe-de-bureau-led")."""
+    import unicodedata
+    ascii_noun = unicodedata.normalize("NFKD", noun).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_noun.lower()).strip("-")
 
 
 def _base_products(rng: random.Random) -> list[Product]:
@@ -95,6 +116,8 @@ def _base_products(rng: random.Random) -> list[Product]:
                 images=[SAMPLE_IMAGE_BASE + f for f in images], brand=brand.name,
                 manufacturer=brand.manufacturer, ean=ean, weight=weight_text, bullet_points=bullets,
                 category=cat.name, supplier=cat.suppliers[rng.randrange(len(cat.suppliers))],
+                color=colour, country_of_origin=ORIGIN_BY_PREFIX.get(brand.gs1_prefix, "CN"),
+                item_type_keyword=_keyword(item.noun),
                 defect="restricted_category" if cat.restricted else "", noun=item.noun,
                 product_type=cat.product_type))
     return products

@@ -24,7 +24,8 @@ CSV_PATH = DATA_DIR / "sample_catalogue.csv"
 IMAGES_DIR = DATA_DIR / "images"
 SEED_PATH = DATA_DIR / "sandbox" / "catalog_seed.json"
 HEADER = ["sku", "title", "description", "price", "stock_quantity", "images", "brand", "manufacturer", "ean",
-          "weight", "bullet_points", "category", "supplier", "gtin_exempt"]
+          "weight", "bullet_points", "category", "supplier", "gtin_exempt",
+          "color", "country_of_origin", "item_type_keyword", "supplier_declared_dg_hz_regulation"]
 RESTRICTED = {"Bijoux", "Montres", "Santé"}
 
 
