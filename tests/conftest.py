@@ -28,3 +28,12 @@ def con(db_file):
     connection = core_db.connect(db_file)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    """The local SP-API sandbox (real HTTP server, demo accounts) on a free port, shared by one module's tests."""
+    from core.sandbox import server
+    srv = server.start(port=0, state_dir=tmp_path_factory.mktemp("sandbox"))
+    yield srv
+    srv.stop()

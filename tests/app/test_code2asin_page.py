@@ -11,20 +11,12 @@ from core import jobs
 from core.code2asin import job as mapping
 from core.code2asin import store
 from core.i18n import LANGUAGES, message
-from core.sandbox import server
 from core.sandbox.catalog import Catalog
 from tests.apptest import run_screen
 from tests.app.test_pages_with_catalogue import load_sample
 
 HAMMER = "4006381333931"                      # two ASINs in the sandbox seed (MULTIPLE)
 HAMMER_ASIN = max(i["asin"] for i in Catalog.load().find_gtin(HAMMER))
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    srv = server.start(port=0, state_dir=tmp_path_factory.mktemp("sandbox"))
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -6,16 +6,9 @@ import pytest
 from core import integrations as integ
 from core.db import connect
 from core.i18n import message
-from core.sandbox import accounts, server
+from core.sandbox import accounts
 from core.spapi import credentials as cs
 from tests.apptest import run_screen
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    srv = server.start(port=0, state_dir=tmp_path_factory.mktemp("sandbox"))
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -59,13 +59,6 @@ def ean13(body: str) -> str:
 UNKNOWN = [ean13(f"3099999{n:05d}") for n in range(45)]   # valid EANs the seed does not hold
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    srv = server.start(port=0, state_dir=tmp_path_factory.mktemp("sandbox"))
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture
 def env(con, sandbox, tmp_path, monkeypatch):
     """A fresh database, demo credentials (no secrets file), and the job pointed at the sandbox."""
