@@ -29,10 +29,14 @@ def blank(expr: str) -> str:
 
 
 def has_control_sql(expr: str) -> str:
-    """SQL: ``expr`` holds a control character (tab, CR and LF excepted). A CASE chain of single-byte
-    substring searches: ~3x faster than the equivalent character-class regex over long texts."""
+    """SQL: ``expr`` holds a control character (tab, CR and LF excepted).
+
+    Over long texts a CASE chain of single-byte substring searches (memchr) is ~2x faster than the
+    character-class regex; over short ones (SKU, title, brand) the chain's 28 passes cost more than one
+    regex call, so the byte length picks the way (both give the same answer)."""
     tests = " ".join(f"WHEN contains({expr}, chr({c})) THEN true" for c in CONTROL_CODES)
-    return f"(CASE {tests} ELSE false END)"
+    return (f"(CASE WHEN strlen({expr}) <= {SHORT_TEXT_BYTES} THEN regexp_matches({expr}, {_lit(CONTROL_REGEX)}) "
+            f"{tests} ELSE false END)")
 
 
 def gate(cheap: str, costly: str) -> str:
@@ -101,6 +105,7 @@ PHONE_REGEX = (r"(^|[^0-9])((\+|00)[1-9][0-9]{0,2}[ .\-]?(\(0\))?[ .\-]?[1-9]([ 
 CONTROL_CODES: tuple[int, ...] = (*range(0, 9), 11, 12, *range(14, 32), 127)
 CONTROL_CHARS = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F"
 CONTROL_REGEX = f"[{CONTROL_CHARS}]"
+SHORT_TEXT_BYTES = 100   # below this, one regex call beats 28 memchr passes (measured on titles)
 # Over the joined bullets (separator U+001E, hence left out of the class): a formula start or a control.
 BULLETS_BLANK_GATE = r"(^|\x1E)[\s\x{00A0}]*(\x1E|$)"
 BULLETS_UNSAFE_GATE = r"(^|\x1E)[=+@]|[\x00-\x08\x0B\x0C\x0E-\x1D\x1F\x7F]"
@@ -197,14 +202,15 @@ RULES: tuple[Rule, ...] = (
          good={"title": "Marque Lampe LED (40 cm), noire & blanche"}, bad={"title": "Marque Lampe LED !"},
          params={"chars": f"array_to_string(list_distinct(regexp_extract_all(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})), ' ')"}),
     Rule("TITLE_WORD_REPEATED", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
-         # cheap pre-test first: at least two duplicates among the words, then the exact count
          # cheap pre-test over all tokens (articles included): at least two duplicates; then the exact count
-         gate(f"len(p._title_tokens) - len(list_distinct(p._title_tokens)) >= {cfg.TITLE_MAX_WORD_REPEAT}",
+         # (list_unique counts without building the distinct list: ~20 % cheaper than len(list_distinct))
+         gate(f"len(p._title_tokens) - list_unique(p._title_tokens) >= {cfg.TITLE_MAX_WORD_REPEAT}",
               f"list_max(map_values({_TITLE_WORD_COUNTS.replace(_TITLE_TOKENS, 'p._title_tokens')})) "
               f"> {cfg.TITLE_MAX_WORD_REPEAT}"),
          good={"title": "Marque Lampe de table et lampe de chevet de la maison"},
          bad={"title": "Marque Lampe LED lampe de bureau, LAMPE"},
-         params={"word": f"list_filter(map_keys({_TITLE_WORD_COUNTS}), lambda k: {_TITLE_WORD_COUNTS}[k] > {cfg.TITLE_MAX_WORD_REPEAT})[1]",
+         # one histogram per row (a lambda reading the histogram rebuilt it for every key: 150 µs a row)
+         params={"word": f"list_filter(map_entries({_TITLE_WORD_COUNTS}), lambda e: e.value > {cfg.TITLE_MAX_WORD_REPEAT})[1].key",
                  "max": str(cfg.TITLE_MAX_WORD_REPEAT)}),
     Rule("TITLE_BRAND_NOT_FIRST", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
          # most titles start with the brand as written: only the others get the case-insensitive test
@@ -364,7 +370,8 @@ RULES: tuple[Rule, ...] = (
          f"p._gtin IS NOT NULL AND strlen(p.ean) = 12 AND {gtin_check_ok_sql('p._gtin')}",
          good={"ean": "4006381333931"}, bad={"ean": "887276302195"}),
     # Text that would corrupt a spreadsheet (formula) or a file (control characters)
-    Rule("TEXT_FORMULA", "", "", WARNING, "INVALID_ATTRIBUTE", "regexp_matches({col}, '^[=+@]')",
+    Rule("TEXT_FORMULA", "", "", WARNING, "INVALID_ATTRIBUTE", # first code point, no regex call: "=", "+", "@"
+         "ascii({col}) IN (61, 43, 64)",
          good={"title": "Marque Lampe = confort", "brand": "Marque"},
          bad={"title": "=HYPERLINK(\"http://x\")"}, value="{col}",
          per_field=tuple(TEXT_FIELDS)),

@@ -165,6 +165,27 @@ def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
     return sorted({"sku", *(c for c in columns if f"p.{c}" in text)})
 
 
+# Columns every hit row keeps whatever its bits (the Qualité page groups by category and supplier).
+_ALWAYS_KEPT = ("sku", "category", "supplier")
+
+
+def _hit_column_sql(checks: list[_Check], column: str) -> str:
+    """SQL of ``column`` in the hits table: copied only for the products with a bit set whose message
+    reads it. Most hits are category-wide warnings; copying every hit's description (~1 KB) cost
+    more than the messages themselves."""
+    ref = f"p.{quote_ident(column)}"
+    if column in _ALWAYS_KEPT:
+        return ref
+    bits: dict[str, int] = {}
+    for k, check in enumerate(checks):
+        if column in _columns_read([check], {column}):
+            bits[_mask_name(k)] = bits.get(_mask_name(k), 0) | _bit(k)
+    if not bits:
+        return ref   # read by no message: kept as it is (cheap columns only reach here)
+    test = " OR ".join(f"h.{m} & {b} <> 0" for m, b in bits.items())
+    return f"CASE WHEN {test} THEN {ref} END AS {quote_ident(column)}"
+
+
 def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tuple[list[Rule], list[NotEvaluated]]:
     """Split ``rules`` into those that can run on the current ``products`` table and those that cannot."""
     columns = _product_columns(con)
@@ -208,7 +229,9 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
     runnable, skipped = plan(con, rules)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM {PRODUCTS} AS p "
                 f"WHERE {where_sql(selection, 'p')}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {CATEGORY_STATS_VIEW} AS {_category_stats_sql(con)}")
+    # A table, not a view: the per-category medians are read by the scan AND by the messages of
+    # PRICE_OUTLIER; a view recomputed them (a full scan of the prices) for each reader.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CATEGORY_STATS_VIEW} AS {_category_stats_sql(con)}")
     checks = _checks(runnable)
     steps: dict[str, float] = {"plan": time.perf_counter() - t0}
     if checks:
@@ -217,7 +240,7 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         columns = sorted(set(_columns_read(checks, present)) | ({"category", "supplier"} & present))
         masks = sorted({_mask_name(k) for k in range(len(checks))})
         con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS SELECT {', '.join('h.' + m for m in masks)}, "
-                    f"{', '.join('p.' + quote_ident(c) for c in columns)} "
+                    f"{', '.join(_hit_column_sql(checks, c) for c in columns)} "
                     f"FROM ({detect_sql(checks)}) AS h JOIN {SEL_VIEW} AS p ON p._rid = h._rid")
     steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
     import_id = current_import_id(con)
