@@ -138,6 +138,9 @@ DERIVED: dict[str, str] = {
     "_gtin": "CASE WHEN regexp_full_match(p.ean, '[0-9]{12,13}') THEN CAST(p.ean AS BIGINT) END",
     # the first bullets joined by the record separator (U+001E): one string test instead of a lambda
     "_bullets": f"array_to_string({_FIRST5}, chr(30))",
+    # one regex call per title for two rules (promo phrase or forbidden character); each rule then runs
+    # its own regex on the few titles this lets through
+    "_title_odd": f"regexp_matches(p.title, {_lit(PROMO_REGEX + '|' + FORBIDDEN_CHARS_REGEX)})",
     # per category (LEFT JOIN of the engine's category statistics as s): price distribution and the
     # Amazon product type chosen in Mapping or suggested from the category name
     "_price_med": "s.med",
@@ -192,13 +195,13 @@ RULES: tuple[Rule, ...] = (
               r"p.title = upper(p.title) AND length(regexp_replace(p.title, '[^\pL]', '', 'g')) >= 6"),
          good={"title": "Marque Lampe LED USB noire"}, bad={"title": "MARQUE LAMPE DE BUREAU LED"}),
     Rule("TITLE_PROMO", "title", "item_name", ERROR, "INVALID_ATTRIBUTE",
-         f"regexp_matches(p.title, {_lit(PROMO_REGEX)})",
+         gate("p._title_odd", f"regexp_matches(p.title, {_lit(PROMO_REGEX)})"),
          good={"title": "Marque Lampe de bureau gratuité LED"},
          bad={"title": "Marque Lampe de bureau LED - Livraison  gratuite"},
          value=f"regexp_extract(p.title, {_lit(PROMO_REGEX)}, 2)",
          params={"phrase": f"regexp_extract(p.title, {_lit(PROMO_REGEX)}, 2)"}),
     Rule("TITLE_FORBIDDEN_CHARS", "title", "item_name", ERROR, "INVALID_ATTRIBUTE",
-         f"regexp_matches(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})",
+         gate("p._title_odd", f"regexp_matches(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})"),
          good={"title": "Marque Lampe LED (40 cm), noire & blanche"}, bad={"title": "Marque Lampe LED !"},
          params={"chars": f"array_to_string(list_distinct(regexp_extract_all(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})), ' ')"}),
     Rule("TITLE_WORD_REPEATED", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
