@@ -119,6 +119,17 @@ def test_windows_1252_file(con, tmp_path):
     assert read_tsv(out, "cp1252")[3][3] == "Lampe 29 € – œuvre « déco »"
 
 
+def test_windows_1252_refuses_a_character_it_cannot_hold_and_keeps_the_previous_file(con, tmp_path):
+    # The encoding runs on the writer thread: its error must reach the caller, and nothing is replaced.
+    out = tmp_path / "f.txt"
+    out.write_text("previous export")
+    make_products(con, [product(sku="KO", title="Lampe 🦆")])
+    with pytest.raises(UnicodeEncodeError):
+        flatfile.write(con, mapped_sql(con, DEFAULT_MAPPING, "FR"), list(FIELDS), out, marketplace("FR"), [], "cp1252")
+    assert out.read_text() == "previous export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".flatfile-")] == []
+
+
 def test_cp1252_check_finds_the_cells_it_cannot_hold(con):
     make_products(con, [product(sku="OK", title="Café € ‰"), product(sku="KO", title="Lampe 🦆", brand="Żubr")])
     sql = flatfile.cp1252_problems_sql(mapped_sql(con, DEFAULT_MAPPING, "FR"), list(FIELDS))
