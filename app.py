@@ -18,8 +18,11 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("common.products"), f"{status.products:,}".replace(",", " "))
 c2.metric(t("common.categories"), status.categories)
 c3.metric(t("common.suppliers"), status.suppliers)
+# Date and time apart: the whole timestamp does not fit a metric in a four-column row.
 c4.metric(t("common.last_import"),
-          status.last_import.strftime("%Y-%m-%d %H:%M") if status.last_import else t("common.never"))
+          status.last_import.strftime("%d/%m/%Y") if status.last_import else t("common.never"),
+          delta=status.last_import.strftime("%H:%M") if status.last_import else None, delta_color="off",
+          delta_arrow="off")
 if status.last_file:
     st.caption(status.last_file)
 if status.products:
