@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import statistics
 import sys
@@ -129,9 +130,24 @@ def plain_write(path: Path, size: int) -> None:
             left -= len(block)
 
 
-def timed(fn) -> float:
-    t0 = time.perf_counter()
+def plain_write_hashed(path: Path, size: int) -> None:
+    """The plain write plus the sha256 the writer must also compute (it records the file's digest)."""
+    block, digest = b"x" * (8 << 20), hashlib.sha256()
+    with open(path, "wb") as fh:
+        left = size
+        while left > 0:
+            chunk = block[:min(left, len(block))]
+            digest.update(chunk)
+            fh.write(chunk)
+            left -= len(block)
+
+
+def timed(fn, cpu: list[float] | None = None) -> float:
+    """Wall time of ``fn()``; its process CPU time (all threads) appended to ``cpu`` when given."""
+    c0, t0 = time.process_time(), time.perf_counter()
     fn()
+    if cpu is not None:
+        cpu.append(time.process_time() - c0)
     return time.perf_counter() - t0
 
 
@@ -152,20 +168,28 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
     sql = mapped_sql(con, DEFAULT_MAPPING, "FR")
     types = [r[0] for r in con.execute(f"SELECT DISTINCT feed_product_type FROM ({sql})").fetchall()]
     target = OUT / f"flatfile-{n}.txt"
-    ordered = [timed(lambda: write(con, sql, list(FIELDS), target, market, types)) for _ in range(repeat)]
+    c_ord, c_unord, c_plain, c_hashed = [], [], [], []
+    ordered = [timed(lambda: write(con, sql, list(FIELDS), target, market, types), c_ord) for _ in range(repeat)]
     size = target.stat().st_size
     unordered_target = OUT / f"flatfile-{n}-unordered.txt"
-    unordered = [timed(lambda: write(con, sql, list(FIELDS), unordered_target, market, types, order_by=None))
-                 for _ in range(repeat)]
-    plain = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size)) for _ in range(repeat)]
+    unordered = [timed(lambda: write(con, sql, list(FIELDS), unordered_target, market, types, order_by=None),
+                       c_unord) for _ in range(repeat)]
+    plain = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), c_plain) for _ in range(repeat)]
+    hashed = [timed(lambda: plain_write_hashed(OUT / f"plain-{n}.bin", size), c_hashed) for _ in range(repeat)]
     mb = size / 1e6
-    t_ord, t_unord, t_plain = (statistics.median(x) for x in (ordered, unordered, plain))
+    t_ord, t_unord, t_plain, t_hashed = (statistics.median(x) for x in (ordered, unordered, plain, hashed))
+    cpu = {k: statistics.median(v) for k, v in
+           (("ordered", c_ord), ("unordered", c_unord), ("plain", c_plain), ("hashed", c_hashed))}
     print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product")
     print(f"writer (ordered)   : {t_ord:6.2f} s  {n / t_ord:12,.0f} rows/s  {mb / t_ord:8.1f} MB/s  "
           f"= {t_ord / t_plain:5.1f}x the plain write")
     print(f"writer (unordered) : {t_unord:6.2f} s  {n / t_unord:12,.0f} rows/s  {mb / t_unord:8.1f} MB/s  "
           f"= {t_unord / t_plain:5.1f}x the plain write")
     print(f"plain write        : {t_plain:6.2f} s  {mb / t_plain:8.1f} MB/s (physical limit)")
+    print(f"plain write+sha256 : {t_hashed:6.2f} s  {mb / t_hashed:8.1f} MB/s (the writer also records the "
+          f"file's sha256) -> writer = {t_ord / t_hashed:5.1f}x (ordered), {t_unord / t_hashed:5.1f}x (unordered)")
+    print(f"process CPU (all threads): writer ordered {cpu['ordered']:.2f} s, unordered {cpu['unordered']:.2f} s, "
+          f"plain write {cpu['plain']:.2f} s, plain+sha256 {cpu['hashed']:.2f} s")
     print(f"load average now {os.getloadavg()[0]:.1f}")
     if n <= pandas_max:
         df = con.execute("SELECT * FROM products ORDER BY _row").df()
