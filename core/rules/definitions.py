@@ -206,8 +206,8 @@ RULES: tuple[Rule, ...] = (
          params={"chars": f"array_to_string(list_distinct(regexp_extract_all(p.title, {_lit(FORBIDDEN_CHARS_REGEX)})), ' ')"}),
     Rule("TITLE_WORD_REPEATED", "title", "item_name", WARNING, "INVALID_ATTRIBUTE",
          # cheap pre-test over all tokens (articles included): at least two duplicates; then the exact count
-         # (list_unique counts without building the distinct list: ~20 % cheaper than len(list_distinct))
-         gate(f"len(p._title_tokens) - list_unique(p._title_tokens) >= {cfg.TITLE_MAX_WORD_REPEAT}",
+         # (len(list_distinct) rather than list_unique: the latter measured 30 % slower at 1M on 2 threads)
+         gate(f"len(p._title_tokens) - len(list_distinct(p._title_tokens)) >= {cfg.TITLE_MAX_WORD_REPEAT}",
               f"list_max(map_values({_TITLE_WORD_COUNTS.replace(_TITLE_TOKENS, 'p._title_tokens')})) "
               f"> {cfg.TITLE_MAX_WORD_REPEAT}"),
          good={"title": "Marque Lampe de table et lampe de chevet de la maison"},

@@ -107,8 +107,12 @@ def _bit(k: int) -> int:
     return 1 << (k % BITS_PER_MASK)
 
 
-def detect_sql(checks: list[_Check]) -> str:
-    """Pass 1: one scan of the selection; row id and hit masks of every product with a hit."""
+def detect_sql(checks: list[_Check], columns: tuple[str, ...] = ()) -> str:
+    """Pass 1: one scan of the selection; row id, hit masks and ``columns`` of every product with a hit.
+
+    The columns are carried through the same scan (each copied only where a set bit's message reads
+    it, see :func:`_hit_column_sql`): joining the hits back to the catalogue scanned it a second time,
+    long texts included (~2 s at 1M)."""
     derived = _derived_used(checks)
     source = SEL_VIEW
     if derived:
@@ -123,8 +127,11 @@ def detect_sql(checks: list[_Check]) -> str:
         masks.setdefault(_mask_name(k), []).append(f"CASE WHEN {check.bind(check.rule.when)} THEN {_bit(k)} ELSE 0 END")
     cols = ", ".join(f"({' | '.join(terms)}) AS {name}" for name, terms in masks.items())
     any_hit = " OR ".join(f"{name} <> 0" for name in masks)
+    carried = "".join(f", p.{quote_ident(c)} AS {quote_ident('_c_' + c)}" for c in columns)
+    kept = "".join(f", {_hit_column_sql(checks, c, 'h.' + quote_ident('_c_' + c))}" for c in columns)
     # MATERIALIZED: otherwise DuckDB inlines the masks into the filter and computes every rule twice.
-    return (f"WITH _masks AS MATERIALIZED (SELECT p._rid, {cols} FROM {source} AS p) "
+    return (f"WITH _masks AS MATERIALIZED (SELECT h._rid, {', '.join('h.' + m for m in masks)}{kept} "
+            f"FROM (SELECT p._rid, {cols}{carried} FROM {source} AS p) AS h) "
             f"SELECT * FROM _masks WHERE {any_hit}")
 
 
@@ -169,19 +176,18 @@ def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
 _ALWAYS_KEPT = ("sku", "category", "supplier")
 
 
-def _hit_column_sql(checks: list[_Check], column: str) -> str:
-    """SQL of ``column`` in the hits table: copied only for the products with a bit set whose message
-    reads it. Most hits are category-wide warnings; copying every hit's description (~1 KB) cost
-    more than the messages themselves."""
-    ref = f"p.{quote_ident(column)}"
+def _hit_column_sql(checks: list[_Check], column: str, ref: str) -> str:
+    """SQL of ``column`` (read as ``ref``, next to the masks ``h._m*``) in the hits table: copied only
+    for the products with a bit set whose message reads it. Most hits are category-wide warnings;
+    copying every hit's description (~1 KB) cost more than the messages themselves."""
     if column in _ALWAYS_KEPT:
-        return ref
+        return f"{ref} AS {quote_ident(column)}"
     bits: dict[str, int] = {}
     for k, check in enumerate(checks):
         if column in _columns_read([check], {column}):
             bits[_mask_name(k)] = bits.get(_mask_name(k), 0) | _bit(k)
     if not bits:
-        return ref   # read by no message: kept as it is (cheap columns only reach here)
+        return f"{ref} AS {quote_ident(column)}"
     test = " OR ".join(f"h.{m} & {b} <> 0" for m, b in bits.items())
     return f"CASE WHEN {test} THEN {ref} END AS {quote_ident(column)}"
 
@@ -238,10 +244,7 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         # The hit products with the columns pass 2 reads (a small share of the catalogue).
         present = _product_columns(con)
         columns = sorted(set(_columns_read(checks, present)) | ({"category", "supplier"} & present))
-        masks = sorted({_mask_name(k) for k in range(len(checks))})
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS SELECT {', '.join('h.' + m for m in masks)}, "
-                    f"{', '.join(_hit_column_sql(checks, c) for c in columns)} "
-                    f"FROM ({detect_sql(checks)}) AS h JOIN {SEL_VIEW} AS p ON p._rid = h._rid")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS {detect_sql(checks, tuple(columns))}")
     steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
     import_id = current_import_id(con)
     con.execute("BEGIN TRANSACTION")
