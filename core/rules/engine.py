@@ -4,7 +4,8 @@ statements over the selected products and replaces the rule rows of ``violations
 Two passes, both set-based, no Python loop over products:
 
 1. **Detect** — ONE scan of the selection evaluates every rule predicate and packs the results into
-   bit masks (``CASE WHEN <rule.when> THEN 1 << k``), keeping only products with at least one hit.
+   bit masks (``CASE WHEN <rule.when> THEN 1 << k``), keeping only products with at least one hit,
+   with the columns their messages read (a long text only where a set bit needs it).
    Shared costly expressions (:data:`~core.rules.definitions.DERIVED`, e.g. the title's words, one
    regex pass that tells whether a description may hold contact details) are computed once per row.
 2. **Describe** — over those few products only, one ``SELECT`` per (rule, field) whose bit is set
