@@ -32,10 +32,9 @@ import pandas as pd
 from core import errors as amazon_errors
 from core import integrations, jobs
 from core import selection as selections
-from core.catalog.store import has_catalogue
 from core.db import table_exists
 from core.exports import history
-from core.exports.flatfile_export import ExportError
+from core.exports.flatfile_export import ExportError, resolve_target
 from core.i18n import message
 from core.listings import ATTRIBUTES, BuildOptions, OFFER_ONLY, feed_document_sql, listings_sql
 from core.mapping import profiles
@@ -127,19 +126,9 @@ def queue(con: duckdb.DuckDBPyConnection, req: ApiExportRequest,
         raise ExportError("api_export.errors.individual")
     if req.method not in METHODS:
         raise ExportError("api_export.errors.method", value=req.method)
-    try:
-        market = find_marketplace(req.marketplace)
-    except KeyError:
-        raise ExportError("export.errors.marketplace", value=req.marketplace) from None
     if not integrations.effective_seller_id(settings):
         raise ExportError("api_export.errors.seller_id")
-    if not has_catalogue(con):
-        raise ExportError("export.errors.no_catalogue")
-    if req.selection and req.selection not in selections.names(con):
-        raise ExportError("export.errors.selection", value=req.selection)
-    profile = profiles.load(con, market.code, req.profile, req.profile_version)
-    if req.profile_version is not None and profile.version != req.profile_version:
-        raise ExportError("export.errors.profile_version", value=req.profile_version)
+    market, profile = resolve_target(con, req.marketplace, req.selection, req.profile, req.profile_version)
     export_id = history.start(con, user=req.user, marketplace=market.code, mode="api", profile=profile.name,
                               profile_version=profile.version, selection=req.selection,
                               include_rejected=req.include_rejected)

@@ -84,21 +84,29 @@ class Planned:
     selection: selections.Selection
 
 
-def start(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> Planned:
-    """Check ``req`` and record the export as ``running``; raises :class:`ExportError` when it cannot start."""
+def resolve_target(con: duckdb.DuckDBPyConnection, marketplace: str, selection: str, profile: str,
+                   profile_version: int | None) -> tuple[Marketplace, profiles.Profile]:
+    """The checks every export (Flat File or API) makes before it starts: a known marketplace, a catalogue,
+    an existing selection and the requested mapping profile version. Raises :class:`ExportError`."""
     try:
-        market = find_marketplace(req.marketplace)
+        market = find_marketplace(marketplace)
     except KeyError:
-        raise ExportError("export.errors.marketplace", value=req.marketplace) from None
-    if req.encoding not in flatfile.ENCODINGS:
-        raise ExportError("export.errors.encoding", value=req.encoding)
+        raise ExportError("export.errors.marketplace", value=marketplace) from None
     if not has_catalogue(con):
         raise ExportError("export.errors.no_catalogue")
-    if req.selection and req.selection not in selections.names(con):
-        raise ExportError("export.errors.selection", value=req.selection)
-    profile = profiles.load(con, market.code, req.profile, req.profile_version)
-    if req.profile_version is not None and profile.version != req.profile_version:
-        raise ExportError("export.errors.profile_version", value=req.profile_version)
+    if selection and selection not in selections.names(con):
+        raise ExportError("export.errors.selection", value=selection)
+    loaded = profiles.load(con, market.code, profile, profile_version)
+    if profile_version is not None and loaded.version != profile_version:
+        raise ExportError("export.errors.profile_version", value=profile_version)
+    return market, loaded
+
+
+def start(con: duckdb.DuckDBPyConnection, req: ExportRequest) -> Planned:
+    """Check ``req`` and record the export as ``running``; raises :class:`ExportError` when it cannot start."""
+    if req.encoding not in flatfile.ENCODINGS:
+        raise ExportError("export.errors.encoding", value=req.encoding)
+    market, profile = resolve_target(con, req.marketplace, req.selection, req.profile, req.profile_version)
     export_id = history.start(con, user=req.user, marketplace=market.code, mode="flat_file", profile=profile.name,
                               profile_version=profile.version, selection=req.selection, encoding=req.encoding,
                               include_rejected=req.include_rejected)
