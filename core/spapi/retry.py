@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from core.spapi.results import ApiError, Result
+from core.spapi.results import Result
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "fr"]
 def test_every_key_exists_in_every_language(lang):
     fr, other = set(catalogue("fr")), set(catalogue(lang))
     assert sorted(fr - other) == [], f"keys missing in {lang}"
-    assert sorted(other - fr) == [], f"keys missing in fr"
+    assert sorted(other - fr) == [], "keys missing in fr"
 
 
 def _fields(template: str) -> set[str]:
