@@ -25,6 +25,7 @@ SCHEMA_MODULES: tuple[str, ...] = (
     "core.catalog.store",
     "core.selection",
     "core.rules.store",
+    "core.images",
     "core.integrations",
     "core.mapping.profiles",
     "core.mapping.product_types",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import selection
 from core.catalog.store import has_catalogue
+from core.images import check_images
 from core.rules.engine import validate
 from core.rules.store import is_current, last_run
 from core.ui import violations
@@ -37,6 +38,20 @@ if rerun or not is_current(page.con, run, sel.name, page.lang):
     run = last_run(page.con)
     if run is None:
         st.stop()
+
+# Pixel checks (format, size, white background) of the selection's images, on demand: rows of
+# source 'image' in violations, shown by the same filters and table.
+if st.button(t("images.check"), key="quality_images", icon=":material/image_search:", help=t("images.check_help")):
+    with st.spinner(t("images.checking")):
+        try:
+            checked = check_images(page.con, sel, lang=page.lang)
+        except duckdb.TransactionException:
+            st.info(t("quality.busy"))   # another session replaced the violations at the same moment
+            st.stop()
+    st.success(t("images.done", urls=checked.urls, opened=checked.opened, cached=checked.cached,
+                 errors=checked.counts["ERROR"], warnings=checked.counts["WARNING"], products=checked.products))
+    if checked.not_checked:
+        st.info(t("images.not_checked", n=checked.not_checked))
 
 st.caption(t("quality.run_info", selection=sel.name or t("common.all_products"),
              at=run.started_at.strftime("%Y-%m-%d %H:%M:%S"), seconds=f"{run.duration_s:.2f}",

@@ -28,7 +28,8 @@ from core.db import quote_ident, table_exists
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
-from core.rules.store import VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id
+from core.rules.store import (VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id,
+                              other_sources_products_sql)
 from core.selection import Selection, sql_literal, where_sql
 
 SEL_VIEW = "_rules_sel"
@@ -259,6 +260,8 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
             cat = "any_value(category)" if "category" in columns else "NULL"
             sup = "any_value(supplier)" if "supplier" in columns else "NULL"
             con.execute(f"INSERT INTO violation_products SELECT sku, {cat}, {sup} FROM {HITS_TABLE} GROUP BY sku")
+        # SKUs flagged only by the image checks or by Amazon keep their category/supplier for the filters.
+        con.execute(other_sources_products_sql(con))
         steps["describe"] = time.perf_counter() - t0 - sum(steps.values())
         products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
         counts = dict(con.execute(

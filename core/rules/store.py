@@ -71,6 +71,19 @@ def blocking_skus_sql() -> str:
     return "SELECT DISTINCT sku FROM violations WHERE severity = 'ERROR'"
 
 
+def other_sources_products_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """INSERT adding to ``violation_products`` the SKUs that only have rows of other sources (image
+    checks, Amazon's issues), with their category and supplier, so the Qualité filters see them."""
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'products'"
+    ).fetchall()}
+    cat = "any_value(p.category)" if "category" in present else "NULL"
+    sup = "any_value(p.supplier)" if "supplier" in present else "NULL"
+    return (f"INSERT INTO violation_products SELECT v.sku, {cat}, {sup} FROM violations AS v "
+            f"LEFT JOIN products AS p ON p.sku = v.sku WHERE v.source <> 'rule' AND v.sku IS NOT NULL "
+            f"AND v.sku NOT IN (SELECT sku FROM violation_products WHERE sku IS NOT NULL) GROUP BY v.sku")
+
+
 def current_import_id(con: duckdb.DuckDBPyConnection) -> int | None:
     """Id of the last successful catalogue import (None when the catalogue was not imported)."""
     row = con.execute("SELECT max(import_id) FROM catalog_imports WHERE status = 'ok'").fetchone()

@@ -24,8 +24,10 @@ PAGE_SIZES = (25, 50, 100, 200)
 
 def rule_label(page: Page, code: str) -> str:
     """Short label of a rule code (the code itself for codes without a label, e.g. Amazon's)."""
-    key = f"rules.{code}.label"
-    return f"{page.t(key)} ({code})" if has_key(key, page.lang) else code
+    for key in (f"rules.{code}.label", f"images.{code}.label"):   # local rules, then image checks
+        if has_key(key, page.lang):
+            return f"{page.t(key)} ({code})"
+    return code
 
 
 def severity_label(page: Page, severity: str) -> str:
