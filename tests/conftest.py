@@ -37,3 +37,15 @@ def sandbox(tmp_path_factory):
     srv = server.start(port=0, state_dir=tmp_path_factory.mktemp("sandbox"))
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def sample_db(db_file) -> Path:
+    """This test's database file with the sample catalogue imported (closed again: pages open it themselves)."""
+    from tests.factories import load_sample
+    connection = core_db.connect(db_file)
+    try:
+        load_sample(connection)
+    finally:
+        connection.close()
+    return db_file

@@ -53,3 +53,9 @@ def make_products(con: duckdb.DuckDBPyConnection, rows: list[dict], extra_column
     select += [quote_ident(n) for n in extra_columns]
     con.execute(f"CREATE OR REPLACE TABLE {PRODUCTS} AS SELECT {', '.join(select)} FROM _staged")
     con.execute("DROP TABLE _staged")
+
+
+def load_sample(con: duckdb.DuckDBPyConnection) -> int:
+    """Import the shipped sample catalogue through the real importer; the number of products."""
+    from core.catalog import sample
+    return sample.load(con).rows

@@ -13,7 +13,7 @@ from core.code2asin import store
 from core.i18n import LANGUAGES, message
 from core.sandbox.catalog import Catalog
 from tests.apptest import run_screen
-from tests.app.test_pages_with_catalogue import load_sample
+from tests.factories import load_sample
 
 HAMMER = "4006381333931"                      # two ASINs in the sandbox seed (MULTIPLE)
 HAMMER_ASIN = max(i["asin"] for i in Catalog.load().find_gtin(HAMMER))

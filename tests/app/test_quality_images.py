@@ -2,20 +2,8 @@
 run, report their counts, and their rows reach the existing filters and table (and stay after a rules re-run)."""
 from __future__ import annotations
 
-import pytest
-
-from core import db
-from core.catalog import sample
 from core.i18n import message
 from tests.apptest import run_screen
-
-
-@pytest.fixture
-def sample_db(db_file):
-    con = db.connect(db_file)
-    sample.load(con)
-    con.close()
-    return db_file
 
 
 def _table(at, lang="fr"):

@@ -2,21 +2,10 @@
 driving the table, the re-run button, the product view, and the English page."""
 from __future__ import annotations
 
-import pytest
-
 from core import db
-from core.catalog import sample
 from core.i18n import message
 from core.rules.store import last_run
 from tests.apptest import run_screen
-
-
-@pytest.fixture
-def sample_db(db_file):
-    con = db.connect(db_file)
-    sample.load(con)
-    con.close()
-    return db_file
 
 
 def _frames(at, column_key):
