@@ -158,6 +158,15 @@ def _as_left_by_another_process(con, job_id: int) -> None:
     con.execute("UPDATE jobs SET owner = 'previous-process', heartbeat_at = ? WHERE id = ?", [old, job_id])
 
 
+def _resume_after_restart(con, job_id: int) -> jobs.Job:
+    """Do what a restarted server and a click on Resume do: recover the stale job, launch it, wait for it."""
+    _as_left_by_another_process(con, job_id)
+    jobs.recover(con)
+    api_export.launch(con, job_id)
+    assert jobs.wait(job_id, 60)
+    return jobs.get(con, job_id)
+
+
 CRASH_WARNING = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 
 
@@ -210,11 +219,7 @@ def test_resumed_feed_is_polled_again_never_resubmitted(con, sandbox, monkeypatc
     feeds = api_export.feeds_of(con, prepared.job_id)
     assert len(feeds) == 1 and jobs.get(con, prepared.job_id).counts["sent"] == 4
     monkeypatch.undo()
-    _as_left_by_another_process(con, prepared.job_id)
-    jobs.recover(con)
-    api_export.launch(con, prepared.job_id)
-    assert jobs.wait(prepared.job_id, 60)
-    job = jobs.get(con, prepared.job_id)
+    job = _resume_after_restart(con, prepared.job_id)
     assert job.status == "done" and job.counts["accepted"] == 4
     assert len(api_export.feeds_of(con, prepared.job_id)) == 1
     assert len(sandbox.ctx.store.query("SELECT feed_id FROM feeds")) == 1
@@ -287,11 +292,7 @@ def test_items_of_a_failed_feed_resent_per_sku_are_rechecked_after_a_crash(con, 
     assert jobs.wait(prepared.job_id, 60)
     assert jobs.get(con, prepared.job_id).counts["sent"] == 2
     monkeypatch.undo()
-    _as_left_by_another_process(con, prepared.job_id)
-    jobs.recover(con)
-    api_export.launch(con, prepared.job_id)
-    assert jobs.wait(prepared.job_id, 60)
-    job = jobs.get(con, prepared.job_id)
+    job = _resume_after_restart(con, prepared.job_id)
     assert job.status == "done" and job.counts["accepted"] == 3
     assert received(sandbox) == Counter({"R-0": 1, "R-1": 1, "R-2": 1})
 
@@ -312,11 +313,7 @@ def test_queued_export_is_validated_and_built_by_the_job_even_after_a_crash(con,
     assert jobs.wait(queued.job_id, 60)
     assert jobs.get(con, queued.job_id).total == 0 and jobs.get(con, queued.job_id).resumable
     monkeypatch.setattr(api_export, "listings_sql", real)
-    _as_left_by_another_process(con, queued.job_id)
-    jobs.recover(con)
-    api_export.launch(con, queued.job_id)
-    assert jobs.wait(queued.job_id, 60)
-    job = jobs.get(con, queued.job_id)
+    job = _resume_after_restart(con, queued.job_id)
     assert job.status == "done" and job.total == 4 and job.counts["accepted"] == 2
     record = history.get(con, queued.export_id)
     assert (record["status"], record["rows_selected"], record["rows_written"], record["rows_rejected"]) == ("done", 5, 2, 3)
