@@ -12,7 +12,7 @@ import duckdb
 from core.catalog.columns import COLUMNS
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident
-from core.text import html_to_text_sql
+from core.catalog import derived
 
 BASE = {
     "sku": "SKU-1", "title": "Marque Lampe de bureau LED noire", "description": "<p>Lampe LED.</p>",
@@ -49,9 +49,10 @@ def make_products(con: duckdb.DuckDBPyConnection, rows: list[dict], extra_column
             select.append(f"TRY_CAST({col} AS {c.sql_type}) AS {col}")
         if c.keeps_raw:
             select.append(f"{col} AS {quote_ident(c.name + '_raw')}")
-    select.append(f"{html_to_text_sql('description')} AS description_text")
     select += [quote_ident(n) for n in extra_columns]
-    con.execute(f"CREATE OR REPLACE TABLE {PRODUCTS} AS SELECT {', '.join(select)} FROM _staged")
+    derived.prepare(con)
+    base = f"SELECT {', '.join(select)} FROM _staged"
+    con.execute(f"CREATE OR REPLACE TABLE {PRODUCTS} AS {derived.select_sql(base)}")
     con.execute("DROP TABLE _staged")
 
 

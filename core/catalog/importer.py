@@ -26,7 +26,7 @@ from core.catalog.normalise import canonical_sql
 from core.catalog.sources import Source, reader_detail, open_source
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, runtime_dir
-from core.text import html_to_text_sql
+from core.catalog import derived
 
 STAGING_PREFIX = "_products_import_"
 DUPLICATES_LISTED = 200     # duplicate SKUs listed in the result (all are counted)
@@ -74,8 +74,8 @@ def _select_sql(source: Source, match: ColumnMatch) -> str:
     canonical = ", ".join(quote_ident(c.name) for c in COLUMNS)
     raws = "".join(f", {quote_ident(c.name + '_raw')}" for c in COLUMNS if c.keeps_raw)
     extras = "".join(f", {quote_ident(name)}" for name in match.extras.values())
-    return (f"SELECT _row, {canonical}{raws}, {html_to_text_sql('description')} AS description_text{extras} "
-            f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
+    return derived.select_sql(f"SELECT _row, {canonical}{raws}{extras} "
+                              f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
 
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -191,6 +191,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
         source = open_source(con, path, file_name, runtime_dir() / "imports")
         fmt = source.file_format
         match = match_columns(source.headers, column_map)
+        derived.prepare(con)
         try:
             con.execute(f"CREATE TABLE {staging} AS {_select_sql(source, match)}")
         except duckdb.Error as exc:

@@ -11,12 +11,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from core.catalog.columns import COLUMNS, REQUIRED_NAMES
+from core.catalog.derived import names as _derived_names
 from core.catalog.errors import CatalogImportError, MissingColumns
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
+DERIVED_NAMES = _derived_names()
+
 # Names the import itself creates beside the canonical ones: a file column called so is renamed.
-INTERNAL_NAMES = frozenset({"_row", "description_text"} | {f"{c.name}_raw" for c in COLUMNS if c.keeps_raw})
+INTERNAL_NAMES = frozenset({"_row", *DERIVED_NAMES} | {f"{c.name}_raw" for c in COLUMNS if c.keeps_raw})
 
 
 def normalise_name(name: str) -> str:

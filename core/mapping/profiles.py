@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.catalog import derived
 from core.catalog.columns import COLUMNS
 from core.catalog.store import PRODUCTS, has_catalogue
 from core.mapping.default import DEFAULT_MAPPING, MappingRow
@@ -83,7 +84,7 @@ def sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     if has_catalogue(con):
         names += [r[0] for r in con.execute(f"DESCRIBE {PRODUCTS}").fetchall()
                   if r[0] not in names and not r[0].startswith("_") and not r[0].endswith("_raw")
-                  and r[0] != "description_text"]
+                  and r[0] not in derived.names()]
     return names
 
 
