@@ -112,14 +112,13 @@ def _spawn(kind: str, path: Path, repeat: int) -> dict:
 
 def build(n: int, fresh: bool) -> Path:
     import rules_data
-    from core.text import html_to_text_sql
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"rules_{n}.duckdb"
     if fresh or not path.exists():
         path.unlink(missing_ok=True)
         con = _connect(str(path))
         t = time.perf_counter()
-        rules_data.build(con, n, html_to_text_sql("description"))
+        rules_data.build(con, n)
         con.execute("DROP TABLE products_staged")
         con.execute("CHECKPOINT")
         con.close()

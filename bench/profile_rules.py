@@ -2,7 +2,9 @@
 
 For every (rule, column) check of the engine: one scan of the catalogue counting the products it flags,
 with the shared expressions (``DERIVED``) that check reads; best of ``--repeat`` runs. Sums overlap (each
-line pays its own scan), so read the ranking, not the total. Run on a catalogue bench_rules.py built:
+line pays its own scan), so read the ranking, not the total. By default a content check reads its bit of
+``products._rule_flags`` (computed at import, core.rules.features), as the engine does; ``--no-flags``
+times the predicates themselves (what the import pays for them). Run on a catalogue bench_rules.py built:
 
     .venv/bin/python bench/profile_rules.py bench/out/rules_100000.duckdb --threads 1
 """
@@ -22,6 +24,7 @@ def main() -> None:
     parser.add_argument("db")
     parser.add_argument("--threads", type=int, default=0, help="DuckDB threads (0: DuckDB's default)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--no-flags", action="store_true", help="evaluate every predicate, not the stored bits")
     args = parser.parse_args()
     from core import db
     from core.rules import engine as e
@@ -32,16 +35,17 @@ def main() -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW {e.SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM products AS p")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {e.CATEGORY_STATS_VIEW} AS {e._category_stats_sql(con)}")
     runnable, _skipped = e.plan(con)
+    flags = not args.no_flags and e.features.FLAGS_COLUMN in e._product_columns(con)
     rows = []
     for check in e._checks(runnable):
-        derived = e._derived_used([check])
+        derived = e._derived_used([check], flags)
         source = e.SEL_VIEW
         if derived:
             join = (f" LEFT JOIN {e.CATEGORY_STATS_VIEW} AS s ON s.category = p.category"
                     if any("s." in sql for sql in derived.values()) else "")
             source = (f"(SELECT p.*, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
                       f"FROM {e.SEL_VIEW} AS p{join})")
-        sql = f"SELECT sum(CASE WHEN {check.bind(check.rule.when)} THEN 1 ELSE 0 END) FROM {source} AS p"
+        sql = f"SELECT sum(CASE WHEN {e.when_sql(check, flags)} THEN 1 ELSE 0 END) FROM {source} AS p"
         best, flagged = float("inf"), 0
         for _ in range(args.repeat):
             t = time.perf_counter()

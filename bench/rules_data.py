@@ -81,12 +81,21 @@ def staged_sql(n: int) -> str:
     FROM raw"""
 
 
-def build(con: duckdb.DuckDBPyConnection, n: int, html_to_text: str) -> None:
-    """(Re)create ``products_staged`` (raw) and ``products`` (typed, with description_text) of ``n`` rows."""
+def build(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """(Re)create ``products_staged`` (raw) and ``products`` of ``n`` rows: typed as the import types
+    them, with the derived columns (description_text, the rules' content checks) through
+    :func:`core.catalog.derived.select_sql`, as the import adds them."""
+    from core.catalog import derived
     con.execute(f"CREATE OR REPLACE TABLE products_staged AS {staged_sql(n)}")
-    con.execute(f"""CREATE OR REPLACE TABLE products AS SELECT _row, sku, title, description,
+    derived.prepare(con)
+    con.execute(f"CREATE OR REPLACE TABLE products AS {derived.select_sql(typed_sql('products_staged'))}")
+
+
+def typed_sql(staged: str) -> str:
+    """SELECT of the typed ``products`` columns (no derived ones) from the raw table ``staged``."""
+    return f"""SELECT _row, sku, title, description,
         TRY_CAST(price AS DOUBLE) AS price, price AS price_raw,
         TRY_CAST(stock_quantity AS BIGINT) AS stock_quantity, stock_quantity AS stock_quantity_raw,
         images, brand, manufacturer, ean, TRY_CAST(weight AS DOUBLE) AS weight, weight AS weight_raw,
-        bullet_points, category, supplier, gtin_exempt, {html_to_text} AS description_text
-        FROM products_staged""")
+        bullet_points, category, supplier, gtin_exempt
+        FROM {staged}"""

@@ -14,11 +14,15 @@ expression (over the typed canonical columns of one product, unqualified; an exp
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
 
+from core.catalog.store import PRODUCTS
 from core.db import quote_ident
 
 
@@ -29,6 +33,8 @@ class DerivedColumn:
     sql: Callable[[], str]      # SQL expression (built lazily: it may come from another module)
     doc: str
     layer: int = 1              # expressions of layer n read the canonical columns and layers < n
+    reads: tuple[str, ...] = ()  # columns it needs: a table lacking one gets no such column (see ensure)
+    stored: bool = True         # False: a scratch value higher layers read, dropped from the table
 
 
 def _description_text() -> str:
@@ -38,16 +44,57 @@ def _description_text() -> str:
 
 DERIVED_COLUMNS: tuple[DerivedColumn, ...] = (
     DerivedColumn("description_text", _description_text,
-                  "the description converted from HTML to plain text: what rules read and exports send"),
+                  "the description converted from HTML to plain text: what rules read and exports send",
+                  reads=("description",)),
 )
+
+
+def _rule_features() -> tuple[DerivedColumn, ...]:
+    """The rules' per-product content checks (core.rules.features): their shared scratch expressions,
+    then the bit mask the engine's detection pass reads instead of the texts."""
+    from core.rules import features  # noqa: PLC0415 - the rules own their features
+    scratch = tuple(DerivedColumn(name, lambda sql=sql: sql, "shared by several content checks", layer=2,
+                                  reads=features.sql_reads(sql), stored=False)
+                    for name, sql in features.SCRATCH.items())
+    return (*scratch, DerivedColumn(features.FLAGS_COLUMN, features.flags_sql,
+                                    "one bit per content check of the rules (core.rules.features)",
+                                    layer=3, reads=features.reads()))
+
+
+DERIVED_COLUMNS += _rule_features()
+
+# Constant column holding the fingerprint of the derived definitions a table was built with: it travels
+# with the table (staging rename, copies) and tells ensure() when the columns are missing or stale.
+VERSION_COLUMN = "_derived_version"
 
 # Functions (name -> callable registering it on a connection) the expressions above call.
 _PREPARERS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = ()
 
 
 def names() -> tuple[str, ...]:
-    """The derived column names, in table order."""
-    return tuple(c.name for c in sorted(DERIVED_COLUMNS, key=lambda c: c.layer))
+    """The derived column names: the stored ones in table order, then the scratch ones (names a
+    file column must not take either)."""
+    ordered = sorted(DERIVED_COLUMNS, key=lambda c: c.layer)
+    return (*(c.name for c in ordered if c.stored), VERSION_COLUMN, *(c.name for c in ordered if not c.stored))
+
+
+def _included(columns: Iterable[str] | None) -> list[DerivedColumn]:
+    """The derived columns computable from ``columns`` (None: every one), layer by layer."""
+    ordered = sorted(DERIVED_COLUMNS, key=lambda c: c.layer)
+    if columns is None:
+        return ordered
+    available, out = set(columns), []
+    for c in ordered:   # by layer: an expression may read the derived columns of lower layers
+        if set(c.reads) <= available:
+            out.append(c)
+            available.add(c.name)
+    return out
+
+
+def fingerprint(columns: Iterable[str] | None = None) -> str:
+    """Fingerprint of the derived definitions (names and SQL) a table of ``columns`` gets."""
+    text = "\n".join(f"{c.name}={c.sql()}" for c in _included(columns))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -56,13 +103,70 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         register(con)
 
 
-def select_sql(base_sql: str) -> str:
-    """``SELECT`` of every column of ``base_sql`` followed by the derived columns, layer by layer.
+def select_sql(base_sql: str, columns: Iterable[str] | None = None) -> str:
+    """``SELECT`` of every column of ``base_sql`` followed by the derived columns, layer by layer, and
+    :data:`VERSION_COLUMN`. ``columns`` (those of ``base_sql``; None: every canonical one) leaves out
+    a derived column whose ``reads`` are not all there.
 
-    Each layer is its own nested ``SELECT``: DuckDB inlines a column alias reused in the same select
-    list, which would compute a costly expression (the HTML conversion) once per reader."""
+    Each layer is its own nested ``SELECT`` (aliased ``p``, so an expression may read ``p.<column>``):
+    DuckDB inlines a column alias reused in the same select list, which would compute a costly
+    expression (the HTML conversion) once per reader. Scratch columns are dropped at the end."""
+    included = _included(columns)
     sql = base_sql
-    for layer in sorted({c.layer for c in DERIVED_COLUMNS}):
-        cols = ", ".join(f"{c.sql()} AS {quote_ident(c.name)}" for c in DERIVED_COLUMNS if c.layer == layer)
-        sql = f"SELECT _d{layer}.*, {cols} FROM ({sql}) AS _d{layer}"
-    return sql
+    for layer in sorted({c.layer for c in included}):
+        cols = ", ".join(f"{c.sql()} AS {quote_ident(c.name)}" for c in included if c.layer == layer)
+        sql = f"SELECT p.*, {cols} FROM ({sql}) AS p"
+    scratch = [quote_ident(c.name) for c in included if not c.stored]
+    star = f"p.* EXCLUDE ({', '.join(scratch)})" if scratch else "p.*"
+    return f"SELECT {star}, '{fingerprint(columns)}' AS {VERSION_COLUMN} FROM ({sql}) AS p"
+
+
+def ensure(con: duckdb.DuckDBPyConnection, table: str = PRODUCTS) -> bool:
+    """Make the derived columns of ``table`` current; True when they had to be recomputed.
+
+    A catalogue imported before a derived column existed, or with older definitions, carries no or a
+    different :data:`VERSION_COLUMN`: the table is rebuilt from its own base columns (not the file)
+    in a copy swapped in by one transaction, so a reader sees either the old table or the new one.
+    Called before validating (core.rules.engine) and at start-up (core.bootstrap); reading the
+    fingerprint costs one row."""
+    present = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+    if not present:
+        return False
+    derived = set(names())
+    base = [c for c in present if c not in derived]
+    expected = fingerprint(base)
+    stored = {c.name for c in _included(base) if c.stored} | {VERSION_COLUMN}
+    if stored <= set(present):
+        row = con.execute(f"SELECT {VERSION_COLUMN} FROM {quote_ident(table)} LIMIT 1").fetchone()
+        if row is not None and row[0] == expected:
+            return False
+    prepare(con)
+    # The importer's staging prefix: a rebuild killed mid-way is dropped at start-up like an import's.
+    staging = quote_ident(f"_products_import_derived_{uuid.uuid4().hex}")
+    cols = ", ".join(quote_ident(c) for c in base)
+    con.execute(f"CREATE TABLE {staging} AS {select_sql(f'SELECT {cols} FROM {quote_ident(table)}', base)}")
+    for attempt in range(5):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DROP TABLE {quote_ident(table)}")
+            con.execute(f"ALTER TABLE {staging} RENAME TO {quote_ident(table)}")
+            con.execute("COMMIT")
+            return True
+        except duckdb.TransactionException:
+            _rollback(con)
+            time.sleep(0.05 * (attempt + 1))   # another session swapped the table in at the same time
+        except BaseException:
+            _rollback(con)
+            con.execute(f"DROP TABLE IF EXISTS {staging}")
+            raise
+    con.execute(f"DROP TABLE IF EXISTS {staging}")
+    return False
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass    # a failed COMMIT has already ended the transaction

@@ -23,9 +23,11 @@ from datetime import datetime
 
 import duckdb
 
+from core.catalog.derived import ensure as ensure_derived
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, table_exists
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
+from core.rules import features
 from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
 from core.rules.store import (VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id,
@@ -96,8 +98,15 @@ def _checks(rules: list[Rule]) -> list[_Check]:
     return out
 
 
-def _derived_used(checks: list[_Check]) -> dict[str, str]:
-    text = " ".join(c.bind(c.rule.when) for c in checks)
+def when_sql(check: _Check, flags: bool = False) -> str:
+    """SQL of the check's predicate over ``p``: with ``flags`` (products carries the content checks
+    computed at import, :mod:`core.rules.features`) a content check is its stored bit, else its SQL."""
+    stored = features.feature(check.rule.code, check.column) if flags else None
+    return stored.test_sql if stored else check.bind(check.rule.when)
+
+
+def _derived_used(checks: list[_Check], flags: bool = False) -> dict[str, str]:
+    text = " ".join(when_sql(c, flags) for c in checks)
     return {name: sql for name, sql in DERIVED.items() if f"p.{name}" in text}
 
 
@@ -109,13 +118,15 @@ def _bit(k: int) -> int:
     return 1 << (k % BITS_PER_MASK)
 
 
-def detect_sql(checks: list[_Check], columns: tuple[str, ...] = ()) -> str:
+def detect_sql(checks: list[_Check], columns: tuple[str, ...] = (), flags: bool = False) -> str:
     """Pass 1: one scan of the selection; row id, hit masks and ``columns`` of every product with a hit.
 
-    The columns are carried through the same scan (each copied only where a set bit's message reads
+    With ``flags`` the content checks read their bit of ``products._rule_flags`` (computed once per
+    import) instead of the texts: only the selection-wide checks (duplicates, category statistics)
+    are computed here. The columns are carried through the same scan (each copied only where a set bit's message reads
     it, see :func:`_hit_column_sql`): joining the hits back to the catalogue scanned it a second time,
     long texts included (~2 s at 1M)."""
-    derived = _derived_used(checks)
+    derived = _derived_used(checks, flags)
     source = SEL_VIEW
     if derived:
         # "s." expressions read the category price statistics, joined once (not a subquery per row).
@@ -126,7 +137,7 @@ def detect_sql(checks: list[_Check], columns: tuple[str, ...] = ()) -> str:
     masks: dict[str, list[str]] = {}
     for k, check in enumerate(checks):
         # CASE evaluates its condition with a selection vector: AND-ed pre-tests short-circuit.
-        masks.setdefault(_mask_name(k), []).append(f"CASE WHEN {check.bind(check.rule.when)} THEN {_bit(k)} ELSE 0 END")
+        masks.setdefault(_mask_name(k), []).append(f"CASE WHEN {when_sql(check, flags)} THEN {_bit(k)} ELSE 0 END")
     cols = ", ".join(f"({' | '.join(terms)}) AS {name}" for name, terms in masks.items())
     any_hit = " OR ".join(f"{name} <> 0" for name in masks)
     carried = "".join(f", p.{quote_ident(c)} AS {quote_ident('_c_' + c)}" for c in columns)
@@ -234,6 +245,7 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
     started, t0 = datetime.now(), time.perf_counter()
     if not table_exists(con, PRODUCTS):
         raise LookupError("no catalogue")
+    ensure_derived(con)   # a catalogue imported by an older version gets its content checks now
     runnable, skipped = plan(con, rules)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM {PRODUCTS} AS p "
                 f"WHERE {where_sql(selection, 'p')}")
@@ -246,7 +258,7 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         # The hit products with the columns pass 2 reads (a small share of the catalogue).
         present = _product_columns(con)
         columns = sorted(set(_columns_read(checks, present)) | ({"category", "supplier"} & present))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS {detect_sql(checks, tuple(columns))}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS {detect_sql(checks, tuple(columns), features.FLAGS_COLUMN in present)}")
     steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
     import_id = current_import_id(con)
     con.execute("BEGIN TRANSACTION")
