@@ -131,3 +131,148 @@ def truncate_sql(expr: str, limit: int) -> str:
     cut = f"CASE WHEN {soft} <> '' THEN {soft} ELSE {hard} END"
     cut = f"regexp_replace({cut}, '[\\s,;:\\-–]+$', '')"
     return f"CASE WHEN length({expr}) <= {n} THEN {expr} ELSE {cut} END"
+
+
+# --- The same conversion with polars (Rust regex): what the import runs ---------------------------
+# html_to_text_sql above stays the reference: tests and bench/bench_html.py check that this version
+# gives byte-identical text. Each step is the same rewrite as its SQL counterpart, in the same order.
+# Where the SQL relies on RE2's classes, the patterns spell them out so that the Rust regex crate
+# matches the same characters: RE2's \s is [\t\n\f\r ] (Rust's Unicode \s also matches NBSP, \v…) and
+# RE2's \b is ASCII-only (a Unicode \b sees no boundary between "script" and "é"). (?i) folds case the
+# Unicode way in both (ſ is an s, the Kelvin sign a k).
+HTML_TO_TEXT_FUNCTION = "html_to_text"
+_RE2_SPACE = r"[\t\n\x0C\r ]"
+_RE2_WORD_BOUNDARY = r"(?-u:\b)"
+_PL_IS_HTML = r"<[a-zA-Z/!]"
+_PL_RAW_BREAK = r"[\r\n\t]"
+_PL_COMMENT = rf"(?is)<!--.*?-->|<(script|style){_RE2_WORD_BOUNDARY}.*?</(script|style){_RE2_SPACE}*>"
+_PL_COMMENT_START = r"(?i)<!--|<script|<style"        # where _PL_COMMENT may match (a cheaper scan)
+_PL_LI = rf"(?i)<li{_RE2_WORD_BOUNDARY}[^>]*>"
+_PL_BREAK = rf"(?i)<br{_RE2_SPACE}*/?>|</({_BLOCKS}){_RE2_SPACE}*>"
+_PL_CELL = rf"(?i)</t[dh]{_RE2_SPACE}*>"
+_PL_CELL_START = r"(?i)</t[dh]"
+_PL_TAG = r"<[^>]*>"
+# Where no "<" follows another "<" before a ">", the tags are exactly the matches of this pattern, which
+# the Rust regex crate replaces ~4x faster than _PL_TAG (chosen per batch in _html_steps).
+_PL_TAG_CLEAN = r"<[^<>]*>"
+_PL_NESTED_LT = r"<[^>]*<"
+_PL_NUMERIC_ENTITY = r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});"
+_PL_FOLD = "[\u00a0\t\x0c\r]"
+# One scan each for the batch: does any value hold one of the rarer tags, or of the rarer characters?
+_PL_RARE_TAGS = f"{_PL_COMMENT_START}|{_PL_CELL_START}"
+_PL_RARE_CHARS = "[\r\n\t\u00a0\x0c#]"
+
+
+def _numeric_entity_char(entity: str) -> str:
+    """The character of an ``&#…;`` entity; U+FFFD for 0, surrogates and > U+10FFFF (as the SQL)."""
+    code = int(entity[3:-1], 16) if entity[2] in "xX" else int(entity[2:-1])
+    return chr(code) if 1 <= code <= 1114111 and not 55296 <= code <= 57343 else "\ufffd"
+
+
+def _decode_numeric_entities_polars(s):
+    """Numeric entities decoded in the values holding one (usually none or a few).
+
+    The batch's distinct entities are decoded in Python, then one Aho-Corasick pass replaces them in
+    the values holding one: an entity ends at its first ";" and holds no other "&", so its literal
+    occurrences are exactly the regex matches, as the SQL's split and zip finds them.
+    """
+    mask = s.str.contains(_PL_NUMERIC_ENTITY).fill_null(False)
+    if not mask.any():
+        return s
+    hits = s.filter(mask)
+    found = hits.str.extract_all(_PL_NUMERIC_ENTITY).explode().drop_nulls().unique().sort().to_list()
+    decoded = hits.str.replace_many(found, [_numeric_entity_char(e) for e in found], leftmost=True)
+    return s.scatter(mask.arg_true(), decoded)
+
+
+def _html_steps(col, flags: dict):
+    """The tag rewrites (an expression over ``col``), skipping the steps no value of the batch needs."""
+    steps = [(_PL_RAW_BREAK, " ", flags["raw_break"]), (_PL_COMMENT, "", flags["comment"]),
+             (_PL_LI, "\n- ", True), (_PL_BREAK, "\n", True), (_PL_CELL, " ", flags["cell"]),
+             # Tags hold no "<" in the batch (before the steps above, hence after them: they remove
+             # whole "<…>" spans and add no "<" or ">"): both patterns match the same spans.
+             (_PL_TAG if flags["nested_lt"] else _PL_TAG_CLEAN, "", True)]
+    for pattern, replacement, needed in steps:
+        if needed:
+            col = col.str.replace_all(pattern, replacement)
+    return col
+
+
+def html_to_text_polars(s):
+    """``s`` (a polars String Series) converted from HTML to plain text, exactly as :func:`html_to_text_sql`.
+
+    The same steps in the same order, run by polars' ``str.replace_all`` (Rust regex crate: literal
+    prefilters, no per-value engine start where a pattern cannot match) and ``str.replace_many`` (one
+    Aho-Corasick pass for all named entities); one scan of the batch first tells which steps any value
+    needs. polars runs each ``select`` without the GIL, so DuckDB threads calling it overlap.
+    """
+    import polars as pl  # noqa: PLC0415 - loaded where the conversion runs, not by every core import
+
+    name = s.name
+    s = s.cast(pl.String).alias("s")
+    col = pl.col("s")
+    frame = s.to_frame()
+    is_html = col.str.contains(_PL_IS_HTML)
+    flags = frame.select(html=is_html.sum(), values=col.count(), nested_lt=col.str.contains(_PL_NESTED_LT).any(),
+                         rare_tags=col.str.contains(_PL_RARE_TAGS).any(),
+                         rare_chars=col.str.contains(_PL_RARE_CHARS).any()).row(0, named=True)
+    # Most batches hold none of the rarer things: one scan each says so; otherwise one scan per step.
+    # A probe reads the input, so it must see what earlier steps may create: removing a comment joins
+    # "<" and "/td>", removing a tag joins "&" and "#233;" (no step creates a "#").
+    probes = {"comment": (_PL_COMMENT_START, False, "rare_tags"), "cell": (_PL_CELL_START, False, "rare_tags"),
+              "raw_break": (_PL_RAW_BREAK, False, "rare_chars"), "fold": (_PL_FOLD, False, "rare_chars"),
+              "numeric": ("#", True, "rare_chars")}
+    needed = {k: col.str.contains(p, literal=lit).any().alias(k) for k, (p, lit, gate) in probes.items() if flags[gate]}
+    flags.update(dict.fromkeys(probes, False))
+    if needed:
+        flags.update(frame.select(list(needed.values())).row(0, named=True))
+    flags["cell"] = flags["cell"] or flags["comment"]
+    x = col
+    if flags["html"]:
+        h = _html_steps(col, flags)
+        x = h if flags["html"] == flags["values"] else pl.when(is_html).then(h).otherwise(col)
+    if flags["numeric"]:
+        # Numeric entities first: decoding "&amp;" first would turn the text "&amp;#233;" into "é".
+        frame = frame.select(x.alias("s"))
+        frame = _decode_numeric_entities_polars(frame.to_series()).to_frame("s")
+        x = col
+    # Named entities in one pass. The SQL's sequential replace() gives the same text: entities never
+    # overlap (each starts with its only "&" and ends with its only ";"), no replacement creates an
+    # entity, and "&amp;" is replaced once, so "&amp;lt;" is the text "&lt;" in both.
+    x = x.str.replace_many(list(_ENTITIES), list(_ENTITIES.values()), leftmost=True)
+    if flags["fold"] or flags["numeric"]:         # NBSP, tab, FF, CR: from the value or a numeric entity
+        x = x.str.replace_all(_PL_FOLD, " ")
+    # The SQL's "  +" -> " ", then "\n[ \n]+" -> "\n", then " \n" -> "\n": with no double space left,
+    # a run of spaces and line breaks holding a line break starts with at most one space.
+    x = x.str.replace_all("  +", " ").str.replace_all(" ?\n[ \n]*", "\n").str.strip_chars(" \n")
+    return frame.select(x.alias(name)).to_series()
+
+
+def html_to_text_arrow(values):
+    """Arrow UDF body: a pyarrow string array (or chunked array) -> its text (:func:`html_to_text_polars`)."""
+    import polars as pl  # noqa: PLC0415
+
+    return html_to_text_polars(pl.Series("s", values)).to_arrow()
+
+
+def register_html_to_text(con) -> None:
+    """Register the SQL function ``html_to_text(VARCHAR) -> VARCHAR`` on ``con`` (idempotent).
+
+    The function lands in the database's catalogue, so every cursor of the connection sees it, and
+    two sessions may register it at the same moment: the loser's "already exists" is success."""
+    import duckdb  # noqa: PLC0415
+
+    exists = "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?"
+    if con.execute(exists, [HTML_TO_TEXT_FUNCTION]).fetchall()[0][0]:
+        return
+    try:
+        con.create_function(HTML_TO_TEXT_FUNCTION, html_to_text_arrow, ["VARCHAR"], "VARCHAR", type="arrow",
+                            null_handling="special", side_effects=False)
+    except duckdb.CatalogException:
+        if not con.execute(exists, [HTML_TO_TEXT_FUNCTION]).fetchall()[0][0]:
+            raise
+
+
+def html_to_text_udf_sql(expr: str) -> str:
+    """SQL calling the polars conversion on ``expr`` (registered by :func:`register_html_to_text`)."""
+    return f"{HTML_TO_TEXT_FUNCTION}({expr})"
