@@ -1,9 +1,10 @@
 """Transforms as SQL: truncation, HTML to text, EAN type, units, prices, conditions, list items."""
 import duckdb
+import polars as pl
 import pytest
 
 from core.mapping.transforms import CODES, TRANSFORMS, Context, transform
-from core.text import html_to_text_sql, truncate_sql
+from core.text import html_to_text_polars, html_to_text_sql, truncate_sql
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,10 @@ def truncate(duck, value, n=200):
 
 
 def html(duck, value):
-    return run(duck, html_to_text_sql("x"), value)
+    """The SQL reference's text, checked equal to the polars conversion the import stores."""
+    text = run(duck, html_to_text_sql("x"), value)
+    assert html_to_text_polars(pl.Series("x", [value], pl.String)).to_list() == [text]
+    return text
 
 
 # --- truncation -------------------------------------------------------------------------------
