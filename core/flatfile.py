@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import os
 import queue
 import re
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from core.db import quote_ident
@@ -35,6 +37,7 @@ from core.mapping.fields import label
 TEMPLATE_VERSION = "2021.1014"
 ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
 _BATCH_ROWS = 1 << 16
+ROW = "_row"      # the catalogue line of a product: the order of the file
 
 
 @dataclass(frozen=True)
@@ -89,44 +92,140 @@ def _lit(s: str) -> str:
 
 def write(con: duckdb.DuckDBPyConnection, data_sql: str, fields: list[str], path: str | Path,
           market: Marketplace, product_types: list[str], encoding: str = "utf-8",
-          order_by: str | None = "_row") -> WriteResult:
+          order_by: str | None = ROW, line_column: str | None = None) -> WriteResult:
     """Write the Flat File of ``data_sql`` (a query returning at least ``fields``) to ``path``.
 
+    ``line_column``: a column of ``data_sql`` already holding each whole line (cells joined by tabs,
+    ``\n`` at the end: :func:`core.mapping.query.lines_sql`); without it the lines are ``fields``
+    joined here. ``fields`` always gives the header rows.
+
     ``order_by`` keeps the catalogue's order (so Amazon's record numbers follow it); ``None`` lets
-    DuckDB produce rows in any order, a little faster on large files. Returns row count, size, sha256.
+    DuckDB produce rows in any order. Returns row count, size, sha256.
+
+    In catalogue (``_row``) order, the lines are streamed as DuckDB produces them and put back in order
+    on the way (:func:`_stream_in_row_order`), which costs no sort when ``products`` is stored in that
+    order (DuckDB then hands out runs of consecutive rows, only interleaved between its threads);
+    otherwise (runs too short or too many held back) the file is written again with ``ORDER BY``.
     """
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding {encoding}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = _header_text(header_rows(fields, market, product_types))
+    header = _header_text(header_rows(fields, market, product_types)).encode("utf-8")
     # DuckDB builds each whole line (fields joined by tabs, NULL as empty, "\n" at the end) on all its
     # threads; the Arrow batches then hold the file's bytes contiguously and are written as they are.
     # Measured faster than COPY … (FORMAT csv, PREFIX …) in bench/bench_flatfile.py, ordered or not.
     # One concat() (it skips NULLs) copies each line once; concat_ws(…) || chr(10) copied it twice
     # (about 1 CPU-second of 5 at 1M products).
-    line = "concat(" + ", chr(9), ".join(quote_ident(f) for f in fields) + ", chr(10))"
+    line = quote_ident(line_column) if line_column else \
+        "concat(" + ", chr(9), ".join(quote_ident(f) for f in fields) + ", chr(10))"
+    if order_by == ROW:
+        try:
+            return _write_file(path, header, encoding, lambda sink: _stream_in_row_order(con, data_sql, line, sink))
+        except _OutOfOrder:
+            pass    # not stored in catalogue order (or not worth it): DuckDB sorts
     order = f" ORDER BY {order_by}" if order_by else ""
+    return _write_file(path, header, encoding,
+                       lambda sink: _stream(con, f"SELECT {line} AS line FROM ({data_sql}){order}", sink))
+
+
+# Put back in order only while it stays cheap: a batch broken into more runs than this, or more runs /
+# bytes held back than this, means the rows are not stored in catalogue order.
+_MAX_RUNS_PER_BATCH = 256
+_MAX_HELD_RUNS = 4096
+_MAX_HELD_BYTES = 1 << 30
+
+
+class _OutOfOrder(Exception):
+    """The rows do not come out in runs of consecutive catalogue rows: sort them instead."""
+
+
+def _write_file(path: Path, header: bytes, encoding: str, feed) -> WriteResult:
+    """Write ``header`` then what ``feed(sink)`` puts, to a temporary file renamed over ``path``."""
     fd, tmp_name = tempfile.mkstemp(prefix=".flatfile-", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     sink = _Sink(os.fdopen(fd, "wb"), encoding)
-    rows = 0
     try:
         with sink:
-            sink.put(memoryview(header.encode("utf-8")))
-            # DuckDB 2.0 refuses a relation on a connection holding a partly fetched execute() result
-            # (ResourceInUseException); a fully fetched statement releases it. Temp tables the query
-            # may read are connection-local, so another cursor would not do.
-            con.execute("SELECT 1").fetchall()
-            reader = con.sql(f"SELECT {line} AS line FROM ({data_sql}){order}").to_arrow_reader(_BATCH_ROWS)
-            for batch in reader:
-                rows += batch.num_rows
-                sink.put(_utf8_bytes(batch.column(0)))
+            sink.put(memoryview(header))
+            rows = feed(sink)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return WriteResult(path, rows, sink.size, sink.digest.hexdigest())
+
+
+def _reader(con: duckdb.DuckDBPyConnection, sql: str) -> pa.RecordBatchReader:
+    # DuckDB 2.0 refuses a relation on a connection holding a partly fetched execute() result
+    # (ResourceInUseException); a fully fetched statement releases it. Temp tables the query
+    # may read are connection-local, so another cursor would not do.
+    con.execute("SELECT 1").fetchall()
+    return con.sql(sql).to_arrow_reader(_BATCH_ROWS)
+
+
+def _stream(con: duckdb.DuckDBPyConnection, sql: str, sink: "_Sink") -> int:
+    """Put the lines of ``sql`` (one column) in the order DuckDB produces them; returns how many."""
+    rows = 0
+    reader = _reader(con, sql)
+    try:
+        for batch in reader:
+            rows += batch.num_rows
+            sink.put(_utf8_bytes(batch.column(0)))
+    finally:
+        reader.close()
+    return rows
+
+
+def _stream_in_row_order(con: duckdb.DuckDBPyConnection, data_sql: str, line: str, sink: "_Sink") -> int:
+    """Put the lines of ``data_sql`` in ``_row`` order without a sort; raises :class:`_OutOfOrder` when
+    the rows do not come in long runs of consecutive catalogue rows.
+
+    The sorted ``_row`` values (8 bytes a product) give each row its place in the file. Every batch is
+    cut into runs of consecutive places; a run that comes next is written at once, the others wait
+    (a heap keyed by place) until the runs before them are written. Each run is a slice of a batch's
+    line buffer: no line is copied. DuckDB's threads each read whole row groups, so in a table stored
+    in catalogue order a batch is a few runs and what waits is at most a few row groups.
+    """
+    con.execute("SELECT 1").fetchall()
+    order = con.execute(f"SELECT {ROW} FROM ({data_sql}) ORDER BY {ROW}").fetchnumpy()[ROW]
+    if (np.ma.isMaskedArray(order) and order.mask.any()) or order.dtype.kind not in "iu" \
+            or bool((np.diff(order) == 0).any()):
+        raise _OutOfOrder()     # NULL, non-integer or repeated _row: no single place per row
+    order = np.asarray(order)
+    total, written, held, held_bytes = len(order), 0, [], 0
+    reader = _reader(con, f"SELECT {line} AS line, {ROW} FROM ({data_sql})")
+    try:
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            rows = batch.column(1).to_numpy(zero_copy_only=False)
+            place = np.searchsorted(order, rows)
+            if (place >= total).any() or (order[np.minimum(place, total - 1)] != rows).any():
+                raise _OutOfOrder()     # a row the first query did not see (the data changed meanwhile)
+            cuts = np.flatnonzero(np.diff(place) != 1) + 1
+            if len(cuts) >= _MAX_RUNS_PER_BATCH:
+                raise _OutOfOrder()
+            lines = batch.column(0)
+            for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), batch.num_rows]):
+                start, chunk = int(place[a]), _utf8_bytes(lines.slice(a, b - a))
+                if start != written:
+                    heapq.heappush(held, (start, b - a, chunk))
+                    held_bytes += len(chunk)
+                    continue
+                sink.put(chunk)
+                written += b - a
+                while held and held[0][0] == written:
+                    _, n, chunk = heapq.heappop(held)
+                    sink.put(chunk)
+                    written, held_bytes = written + n, held_bytes - len(chunk)
+            if len(held) > _MAX_HELD_RUNS or held_bytes > _MAX_HELD_BYTES:
+                raise _OutOfOrder()
+    finally:
+        reader.close()
+    if written != total or held:
+        raise _OutOfOrder()     # a row seen twice or missing: let DuckDB sort a fresh run
+    return total
 
 
 class _Sink:
