@@ -30,7 +30,7 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from core.rules import config as rules_config
 from core.rules.engine import message_sql
 from core.rules.model import ERROR, WARNING
-from core.rules.store import VIOLATION_COLUMNS, other_sources_products_sql
+from core.rules.store import OTHER_TABLE, VIOLATION_COLUMNS
 from core.selection import Selection, sql_literal, where_sql
 
 SOURCE = "image"
@@ -242,12 +242,12 @@ def check_images(con: duckdb.DuckDBPyConnection, selection: Selection | None = N
         con.executemany("INSERT OR REPLACE INTO image_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM violations WHERE source = ?", [SOURCE])
-        con.execute(f"INSERT INTO violations ({', '.join(VIOLATION_COLUMNS)}) {violations_sql(selection, lang)}")
-        con.execute(other_sources_products_sql(con))
-        counts = dict(con.execute("SELECT severity, count(*) FROM violations WHERE source = ? GROUP BY 1",
+        # the rows of the other sources are a table under the violations view (core.rules.store)
+        con.execute(f"DELETE FROM {OTHER_TABLE} WHERE source = ?", [SOURCE])
+        con.execute(f"INSERT INTO {OTHER_TABLE} ({', '.join(VIOLATION_COLUMNS)}) {violations_sql(selection, lang)}")
+        counts = dict(con.execute(f"SELECT severity, count(*) FROM {OTHER_TABLE} WHERE source = ? GROUP BY 1",
                                   [SOURCE]).fetchall())
-        products = con.execute("SELECT count(DISTINCT sku) FROM violations WHERE source = ?", [SOURCE]).fetchone()[0]
+        products = con.execute(f"SELECT count(DISTINCT sku) FROM {OTHER_TABLE} WHERE source = ?", [SOURCE]).fetchone()[0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -231,7 +231,8 @@ def record_issues(con: duckdb.DuckDBPyConnection, job_id: int, skus: list[str], 
                      "category": cats[0] if cats else None, "attribute": ", ".join(attrs) or None,
                      "field": next((ATTRIBUTE_FIELDS[a] for a in attrs if a in ATTRIBUTE_FIELDS), None),
                      "message": text, "hint": fix or None, "noted_at": now})
-    con.execute("DELETE FROM violations WHERE source = 'amazon' AND list_contains(?, sku)", [skus])
+    # the violations view reads the other sources' rows from this table (core.rules.store)
+    con.execute("DELETE FROM violations_other WHERE source = 'amazon' AND list_contains(?, sku)", [skus])
     if not rows:
         return
     frame = pd.DataFrame(rows, columns=["job_id", "sku", "code", "severity", "category", "attribute", "field",
@@ -240,7 +241,7 @@ def record_issues(con: duckdb.DuckDBPyConnection, job_id: int, skus: list[str], 
     try:
         con.execute("INSERT INTO api_export_issues SELECT job_id, sku, code, severity, category, attribute, message, noted_at "
                     "FROM _api_issues_in")
-        con.execute("INSERT INTO violations (source, sku, field, amazon_attribute, code, severity, category, value, "
+        con.execute("INSERT INTO violations_other (source, sku, field, amazon_attribute, code, severity, category, value, "
                     "message, hint) SELECT 'amazon', sku, field, attribute, code, severity, category, NULL, message, hint "
                     "FROM _api_issues_in")
     finally:

@@ -16,6 +16,7 @@ A rule whose columns (or tables) are absent is reported NOT_EVALUATED instead of
 """
 from __future__ import annotations
 
+import re
 import string
 import time
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from core.rules import features
 from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
-from core.rules.store import (VIOLATION_COLUMNS, RunRecord, blocking_skus_sql, current_import_id,
-                              other_sources_products_sql)
+from core.rules.store import (RULE_CATEGORY_STATS, RULE_CHECKS, RULE_HITS, RunRecord, blocking_skus_sql,
+                              current_import_id, replace_views, upgrade_legacy)
 from core.selection import Selection, sql_literal, where_sql
 
 SEL_VIEW = "_rules_sel"
@@ -157,21 +158,49 @@ def detect_sql(checks: list[_Check], columns: tuple[str, ...] = (), flags: bool 
             f"SELECT * FROM _masks WHERE {any_hit}")
 
 
-def describe_sql(checks: list[_Check], lang: str) -> str:
-    """Pass 2: the violation rows, from the hit products only (columns in VIOLATION_COLUMNS order)."""
-    selects = []
+def _render_bind(check: _Check, sql: str) -> str:
+    """``sql`` of a value or message parameter bound for the view over :data:`RULE_HITS` (alias ``p``)."""
+    if "{sel}" in sql:   # the selection is gone when the view is read: a message may not read it
+        raise ValueError(f"{check.rule.code}: a value or message parameter may not read {{sel}}")
+    return sql.replace("{col}", f"p.{check.column}").replace("{category_stats}", RULE_CATEGORY_STATS)
+
+
+def _constants(checks: list[_Check], attr) -> str:
+    """SQL list literal of one per-check constant, indexed by ``p._k + 1``."""
+    return f"[{', '.join(sql_literal(attr(c)) for c in checks)}][p._k + 1]"
+
+
+def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = ()) -> str:
+    """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
+    columns of :data:`RULE_HITS`) rendered from the hit products persisted by the run.
+
+    The set bits of each hit product's masks are unnested into (product, check ``_k``) rows; the
+    check's constants are list look-ups and its value, message (run's language) and hint one CASE
+    branch each, evaluated only for the rows the reader keeps (a page, an export, a count needs none).
+    Same expressions as the former write-time rendering, so the same texts."""
+    units = []
+    for m in sorted({_mask_name(k) for k in range(len(checks))}):
+        first = int(m[2:]) * BITS_PER_MASK
+        n = min(BITS_PER_MASK, len(checks) - first)
+        units.append(f"SELECT h.*, {first} + b AS _k FROM {RULE_HITS} AS h, range(0, {n}) AS r(b) "
+                     f"WHERE (h.{m} >> b) & 1 <> 0")
+    values, messages, hints = [], [], []
     for k, check in enumerate(checks):
         rule = check.rule
-        value = check.bind(rule.value) if rule.value else f"p.{check.column}"
-        params = {name: check.bind(sql) for name, sql in rule.params.items()}
+        value = _render_bind(check, rule.value) if rule.value else f"p.{check.column}"
+        params = {name: _render_bind(check, sql) for name, sql in rule.params.items()}
         params.setdefault("value", f"CAST(({value}) AS VARCHAR)")
-        selects.append(
-            f"SELECT 'rule', p.sku, {sql_literal(check.field)}, {sql_literal(check.attribute)}, "
-            f"{sql_literal(rule.code)}, {sql_literal(rule.severity)}, {sql_literal(rule.category)}, "
-            f"left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS}), "
-            f"{message_sql(message(rule.message_key, lang), params)}, {message_sql(message(rule.hint_key, lang), params)} "
-            f"FROM {HITS_TABLE} AS p WHERE p.{_mask_name(k)} & {_bit(k)} <> 0")
-    return "\nUNION ALL\n".join(selects)
+        values.append(f"WHEN {k} THEN left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS})")
+        messages.append(f"WHEN {k} THEN {message_sql(message(rule.message_key, lang), params)}")
+        hints.append(f"WHEN {k} THEN {message_sql(message(rule.hint_key, lang), params)}")
+    return (f"SELECT 'rule' AS source, p.sku AS sku, {_constants(checks, lambda c: c.field)} AS field, "
+            f"{_constants(checks, lambda c: c.attribute)} AS amazon_attribute, "
+            f"{_constants(checks, lambda c: c.rule.code)} AS code, {_constants(checks, lambda c: c.rule.severity)} AS severity, "
+            f"{_constants(checks, lambda c: c.rule.category)} AS category, "
+            f"CASE p._k {' '.join(values)} END AS value, CASE p._k {' '.join(messages)} END AS message, "
+            f"CASE p._k {' '.join(hints)} END AS hint"
+            + "".join(f", {e}" for e in extra) +
+            f" FROM ({' UNION ALL '.join(units)}) AS p")
 
 
 def _missing(con: duckdb.DuckDBPyConnection, rule: Rule, columns: set[str]) -> tuple[str, ...]:
@@ -189,9 +218,13 @@ def _product_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
-    """Products columns pass 2 needs: the SKU, each check's column and any column its SQL names."""
-    text = " ".join(f"p.{c.column} {c.rule.value or ''} {' '.join(c.rule.params.values())}" for c in checks)
-    return sorted({"sku", *(c for c in columns if f"p.{c}" in text)})
+    """Products columns pass 2 needs: the SKU and every column the checks' value and message SQL names
+    (the check's own column when its value is the default)."""
+    text = " ".join(f"{c.bind(c.rule.value or 'p.' + c.column)} {' '.join(map(c.bind, c.rule.params.values()))}"
+                    for c in checks)
+    # whole names: "p.description" is not read by "p.description_text" (nor price by price_raw); the
+    # prefix match carried every description into the hits the run persists (~20 MB at 1M)
+    return sorted({"sku", *(c for c in columns if re.search(rf"\bp\.{re.escape(c)}(?!\w)", text))})
 
 
 # Columns every hit row keeps whatever its bits (the Qualité page groups by category and supplier).
@@ -245,6 +278,23 @@ def _category_stats_sql(con: duckdb.DuckDBPyConnection) -> str:
             f"FROM st LEFT JOIN {saved} AS saved ON saved.category = st.category")
 
 
+def _counts(con: duckdb.DuckDBPyConnection, checks: list[_Check]) -> tuple[dict[str, int], int]:
+    """Violations by severity and products with an ERROR, from the hit masks (no rendered row is read):
+    each severity's bits are summed with bit_count over one scan of the hits."""
+    if not checks:
+        return {}, 0
+    masks: dict[str, dict[str, int]] = {}
+    for k, check in enumerate(checks):
+        by_mask = masks.setdefault(check.rule.severity, {})
+        by_mask[_mask_name(k)] = by_mask.get(_mask_name(k), 0) | _bit(k)
+    sums = [" + ".join(f"coalesce(sum(bit_count({m} & {b})), 0)" for m, b in masks.get(s, {}).items()) or "0"
+            for s in (ERROR, WARNING, INFO)]
+    errors = " OR ".join(f"{m} & {b} <> 0" for m, b in masks.get(ERROR, {}).items()) or "false"
+    row = con.execute(f"SELECT {', '.join(sums)}, count(DISTINCT coalesce(sku, '')) FILTER (WHERE {errors}) "
+                      f"FROM {HITS_TABLE}").fetchone()
+    return {s: int(n) for s, n in zip((ERROR, WARNING, INFO), row[:3]) if n}, int(row[3])
+
+
 def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, lang: str = DEFAULT_LANGUAGE,
              rules: tuple[Rule, ...] = RULES) -> ValidationRun:
     """Run every rule over the selected products, replace the rule rows of ``violations`` and record
@@ -270,26 +320,31 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS {detect_sql(checks, tuple(columns), features.FLAGS_COLUMN in present)}")
     steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
     import_id = current_import_id(con)
+    products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
+    counts, blocked = _counts(con, checks)
+    steps["counts"] = time.perf_counter() - t0 - sum(steps.values())
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM violations WHERE source = 'rule'")
-        steps["delete"] = time.perf_counter() - t0 - sum(steps.values())
+        upgrade_legacy(con)
+        # Replacing (not DELETE + INSERT of rendered rows) is what makes a run cheap: the rule rows
+        # are the hit products' set bits, rendered by the views when read (see describe_sql).
         if checks:
-            con.execute(f"INSERT INTO violations ({', '.join(VIOLATION_COLUMNS)}) {describe_sql(checks, lang)}")
-        con.execute("DELETE FROM violation_products")
+            # _rid (the product's row id) identifies a hit product; category and supplier always exist.
+            absent = "".join(f", NULL::VARCHAR AS {c}" for c in ("category", "supplier") if c not in columns)
+            con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT *{absent} FROM {HITS_TABLE}")
+            con.execute(f"CREATE OR REPLACE TABLE {RULE_CATEGORY_STATS} AS SELECT * FROM {CATEGORY_STATS_VIEW}")
+            replace_views(con, describe_sql(checks, lang), describe_sql(
+                checks, lang, ("p.category AS product_category", "p.supplier AS product_supplier", "p._rid AS _hit",
+                               "p._k AS _k")))
+        else:
+            replace_views(con, None, None)
+        con.execute(f"DELETE FROM {RULE_CHECKS}")
         if checks:
-            cat = "any_value(category)" if "category" in columns else "NULL"
-            sup = "any_value(supplier)" if "supplier" in columns else "NULL"
-            con.execute(f"INSERT INTO violation_products SELECT sku, {cat}, {sup} FROM {HITS_TABLE} GROUP BY sku")
-        # SKUs flagged only by the image checks or by Amazon keep their category/supplier for the filters.
-        con.execute(other_sources_products_sql(con))
+            con.execute(f"INSERT INTO {RULE_CHECKS} VALUES " + ", ".join(
+                f"({k}, '{_mask_name(k)}', {_bit(k)}, {sql_literal(c.rule.code)}, {sql_literal(c.field)}, "
+                f"{sql_literal(c.attribute)}, {sql_literal(c.rule.severity)}, {sql_literal(c.rule.category)})"
+                for k, c in enumerate(checks)))
         steps["describe"] = time.perf_counter() - t0 - sum(steps.values())
-        products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
-        counts = dict(con.execute(
-            "SELECT severity, count(*) FROM violations WHERE source = 'rule' GROUP BY severity").fetchall())
-        blocked = con.execute(
-            "SELECT count(DISTINCT coalesce(sku, '')) FROM violations WHERE source = 'rule' AND severity = 'ERROR'"
-        ).fetchone()[0]
         duration = time.perf_counter() - t0
         run_id = con.execute(
             "INSERT INTO validation_runs (selection, import_id, lang, started_at, duration_s, products, "

@@ -1,9 +1,19 @@
-"""The persisted results of the rules: tables ``violations`` and ``validation_runs``.
+"""The persisted results of the rules: ``violations`` and ``validation_runs``.
 
 ``violations`` has one canonical shape (:data:`VIOLATION_COLUMNS`) shared by the local rules
-(``source = 'rule'``, replaced by each run of :func:`core.rules.engine.validate`) and by issues
-Amazon returns later (``source = 'amazon'``, same columns, left alone by a rules run). ``message``
-and ``hint`` are written in the language of the run (``validation_runs.lang``).
+(``source = 'rule'``), the image checks (``'image'``) and the issues Amazon returns (``'amazon'``).
+It is a VIEW over two stores, because writing 800k+ rendered rows per run cost more than finding them:
+
+* the rule rows are **rendered on read** from what each run of :func:`core.rules.engine.validate`
+  persists: ``rule_hits`` (one row per product with a hit: its hit bit masks and the columns the
+  messages read) and ``rule_category_stats``; the run re-creates the view with one CASE branch per
+  check (value, message, hint in the run's language, ``validation_runs.lang``), so a reader pays only
+  for the rows it reads (a page of 50, an export file);
+* the other sources are plain rows in :data:`OTHER_TABLE` (same columns), written by their jobs
+  (``core.images``, ``core.exports.api_export``) and left alone by a rules run.
+
+``violation_rows`` is the same rows with the category and supplier of their product (the Qualité
+filters); ``violation_products`` one row per SKU of it.
 ``validation_runs`` records every run so pages can tell a stale result (other selection, newer import).
 """
 from __future__ import annotations
@@ -19,13 +29,31 @@ VIOLATION_COLUMNS: tuple[str, ...] = (
     "source", "sku", "field", "amazon_attribute", "code", "severity", "category", "value", "message", "hint",
 )
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS violations (
+OTHER_TABLE = "violations_other"       # rows of the image checks and of Amazon (any source but 'rule')
+VIEW = "violations"
+ROWS_VIEW = "violation_rows"            # violations + product_category, product_supplier
+PRODUCTS_VIEW = "violation_products"    # one row per violating SKU: sku, category, supplier
+RULE_HITS = "rule_hits"                 # the last run's hit products: _rid, sku, category, supplier, masks, …
+RULE_CHECKS = "rule_checks"             # the last run's checks: bit k of mask → code, field, severity, …
+RULE_CATEGORY_STATS = "rule_category_stats"   # the last run's category statistics (PRICE_OUTLIER's message)
+SEVERITY_RANK = {"ERROR": 0, "WARNING": 1, "INFO": 2}
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {OTHER_TABLE} (
     source VARCHAR, sku VARCHAR, field VARCHAR, amazon_attribute VARCHAR, code VARCHAR,
     severity VARCHAR, category VARCHAR, value VARCHAR, message VARCHAR, hint VARCHAR
 );
--- one row per SKU of the last run's violations, with what the Qualité page groups and filters by
-CREATE TABLE IF NOT EXISTS violation_products (sku VARCHAR, category VARCHAR, supplier VARCHAR);
+CREATE TABLE IF NOT EXISTS {RULE_CHECKS} (
+    k INTEGER, mask VARCHAR, bit BIGINT, code VARCHAR, field VARCHAR, amazon_attribute VARCHAR,
+    severity VARCHAR, category VARCHAR
+);
+CREATE TABLE IF NOT EXISTS {RULE_HITS} (_rid BIGINT, sku VARCHAR, category VARCHAR, supplier VARCHAR, _m0 BIGINT);
+-- until the first rules run re-creates them with the rule rows (see core.rules.engine.validate)
+CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT * FROM {OTHER_TABLE};
+CREATE VIEW IF NOT EXISTS {ROWS_VIEW} AS SELECT *, NULL::VARCHAR AS product_category,
+    NULL::VARCHAR AS product_supplier, -1 - rowid AS _hit, -1 AS _k FROM {OTHER_TABLE};
+CREATE VIEW IF NOT EXISTS {PRODUCTS_VIEW} AS SELECT sku, any_value(product_category) AS category,
+    any_value(product_supplier) AS supplier FROM {ROWS_VIEW} WHERE sku IS NOT NULL GROUP BY sku;
 CREATE SEQUENCE IF NOT EXISTS validation_run_seq;
 CREATE TABLE IF NOT EXISTS validation_runs (
     run_id        BIGINT PRIMARY KEY DEFAULT nextval('validation_run_seq'),
@@ -71,17 +99,57 @@ def blocking_skus_sql() -> str:
     return "SELECT DISTINCT sku FROM violations WHERE severity = 'ERROR'"
 
 
-def other_sources_products_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """INSERT adding to ``violation_products`` the SKUs that only have rows of other sources (image
-    checks, Amazon's issues), with their category and supplier, so the Qualité filters see them."""
-    present = {r[0] for r in con.execute(
+def other_rows_sql(con: duckdb.DuckDBPyConnection, with_products: bool) -> str:
+    """SELECT of the rows of the other sources (:data:`OTHER_TABLE`); ``with_products`` adds the
+    category and supplier of their product (first of a duplicated SKU; NULL when unknown) and the
+    row keys ``_hit`` (negative) and ``_k`` (-1) of :data:`ROWS_VIEW`."""
+    cols = ", ".join(f"o.{c}" for c in VIOLATION_COLUMNS)
+    if not with_products:
+        return f"SELECT {cols} FROM {OTHER_TABLE} AS o"
+    present = product_columns(con)
+    # (_hit, _k) identify a row for the two-step page read of core.rules.queries (rule rows: _rid, check)
+    keys = "-1 - o.rowid AS _hit, -1 AS _k"
+    if "sku" not in present:
+        return (f"SELECT {cols}, NULL::VARCHAR AS product_category, NULL::VARCHAR AS product_supplier, {keys} "
+                f"FROM {OTHER_TABLE} AS o")
+    cat = "any_value(category)" if "category" in present else "NULL::VARCHAR"
+    sup = "any_value(supplier)" if "supplier" in present else "NULL::VARCHAR"
+    # Only the SKUs of these few rows are looked up (semi-join), not the whole catalogue grouped.
+    return (f"SELECT {cols}, pr.category AS product_category, pr.supplier AS product_supplier, {keys} "
+            f"FROM {OTHER_TABLE} AS o LEFT JOIN (SELECT sku, {cat} AS category, {sup} AS supplier FROM products "
+            f"WHERE sku IN (SELECT sku FROM {OTHER_TABLE}) GROUP BY sku) AS pr ON pr.sku = o.sku")
+
+
+def product_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Columns of the ``products`` table (empty when there is no catalogue)."""
+    return {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'products'"
     ).fetchall()}
-    cat = "any_value(p.category)" if "category" in present else "NULL"
-    sup = "any_value(p.supplier)" if "supplier" in present else "NULL"
-    return (f"INSERT INTO violation_products SELECT v.sku, {cat}, {sup} FROM violations AS v "
-            f"LEFT JOIN products AS p ON p.sku = v.sku WHERE v.source <> 'rule' AND v.sku IS NOT NULL "
-            f"AND v.sku NOT IN (SELECT sku FROM violation_products WHERE sku IS NOT NULL) GROUP BY v.sku")
+
+
+def replace_views(con: duckdb.DuckDBPyConnection, rule_rows: str | None, rule_rows_with_products: str | None) -> None:
+    """(Re-)create :data:`VIEW` and :data:`ROWS_VIEW` as the rule rows (SELECTs given by the rules run,
+    None: no rule rows) followed by the other sources' rows."""
+    parts = [(rule_rows, other_rows_sql(con, False)), (rule_rows_with_products, other_rows_sql(con, True))]
+    for name, (rules, others) in zip((VIEW, ROWS_VIEW), parts):
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS " + (f"{rules}\nUNION ALL\n{others}" if rules else others))
+
+
+def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
+    """A database written before ``violations`` became a view holds it (and ``violation_products``) as
+    tables: keep their rows of other sources in :data:`OTHER_TABLE`, then drop them (the rules run
+    re-creates the views)."""
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' "
+                             f"AND table_name IN ('{VIEW}', '{PRODUCTS_VIEW}')").fetchall())
+    if kinds.get(VIEW) == "BASE TABLE":
+        con.execute(f"INSERT INTO {OTHER_TABLE} SELECT {', '.join(VIOLATION_COLUMNS)} FROM {VIEW} WHERE source <> 'rule'")
+        con.execute(f"DROP TABLE {VIEW}")
+    if kinds.get(PRODUCTS_VIEW) == "BASE TABLE":
+        con.execute(f"DROP TABLE {PRODUCTS_VIEW}")
+    if kinds.get(VIEW) == "BASE TABLE" or kinds.get(PRODUCTS_VIEW) == "BASE TABLE":
+        replace_views(con, None, None)
+        con.execute(f"CREATE OR REPLACE VIEW {PRODUCTS_VIEW} AS SELECT sku, any_value(product_category) AS category, "
+                    f"any_value(product_supplier) AS supplier FROM {ROWS_VIEW} WHERE sku IS NOT NULL GROUP BY sku")
 
 
 def current_import_id(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -104,10 +172,10 @@ def is_current(con: duckdb.DuckDBPyConnection, run: RunRecord | None, selection:
 
 
 def where_sql(filters: dict[str, list[str]], alias: str = "v") -> str:
-    """SQL predicate over ``violations`` (alias ``alias``) joined to products as ``p``: each key of
+    """SQL predicate over ``violation_rows`` (alias ``alias``): each key of
     ``filters`` (code, severity, field, category, supplier) restricted to its listed values."""
     column = {"code": f"{alias}.code", "severity": f"{alias}.severity", "field": f"{alias}.field",
-              "category": "p.category", "supplier": "p.supplier"}
+              "category": f"{alias}.product_category", "supplier": f"{alias}.product_supplier"}
     clauses = ["TRUE"]
     for key, values in filters.items():
         if values:

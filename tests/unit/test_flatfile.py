@@ -145,10 +145,10 @@ def no_rules(monkeypatch):
 
 
 def violations(con, rows):
-    con.execute("CREATE OR REPLACE TABLE violations (source VARCHAR, sku VARCHAR, field VARCHAR, amazon_attribute "
-                "VARCHAR, code VARCHAR, severity VARCHAR, category VARCHAR, value VARCHAR, message VARCHAR, hint VARCHAR)")
+    # ``violations`` is a view (core.rules.store): rows put in its plain-rows table are read like rule rows.
+    con.execute("DELETE FROM violations_other")
     for sku, code, severity in rows:
-        con.execute("INSERT INTO violations VALUES ('rule', ?, 'title', 'item_name', ?, ?, 'INVALID_ATTRIBUTE', '', "
+        con.execute("INSERT INTO violations_other VALUES ('rule', ?, 'title', 'item_name', ?, ?, 'INVALID_ATTRIBUTE', '', "
                     "'Titre trop long', 'Raccourcissez le titre')", [sku, code, severity])
 
 

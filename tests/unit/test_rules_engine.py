@@ -82,7 +82,7 @@ def test_duplicates_are_counted_within_the_selection(con):
 def test_amazon_issues_survive_a_rules_run_and_blocking_skus(con):
     make_products(con, [product(sku="A", price="0"), product(sku="B", title="MARQUE LAMPE DE BUREAU",
                                                             ean="5901234123457")])
-    con.execute("INSERT INTO violations VALUES ('amazon', 'Z', 'brand', 'brand', '8541', 'ERROR', "
+    con.execute("INSERT INTO violations_other VALUES ('amazon', 'Z', 'brand', 'brand', '8541', 'ERROR', "
                 "'INVALID_ATTRIBUTE', 'x', 'conflict', 'fix')")
     validate(con)
     validate(con)
