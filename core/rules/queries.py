@@ -15,7 +15,7 @@ import pandas as pd
 from core.catalog.columns import CANONICAL_NAMES
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, table_exists
-from core.rules.store import RULE_CHECKS, RULE_HITS, ROWS_VIEW, SEVERITY_RANK, where_sql
+from core.rules.store import OTHER_TABLE, RULE_CHECKS, RULE_HITS, SEVERITY_RANK, other_rows_sql, where_sql
 from core.selection import sql_literal
 
 FILTER_KEYS: tuple[str, ...] = ("code", "severity", "field", "category", "supplier")
@@ -70,16 +70,23 @@ def _bit_test(mask: str, bit: str, alias: str = "g") -> str:
     return f"{alias}.{mask} & {bit} <> 0"
 
 
-def _others(filters: dict | None) -> str:
-    """The rows of the other sources (image checks, Amazon) matching ``filters``, as ``v``."""
-    return f"(SELECT * FROM {ROWS_VIEW} WHERE source <> 'rule') AS v WHERE {_where(filters)}"
+def _others(con: duckdb.DuckDBPyConnection, filters: dict | None, products: bool = False) -> str | None:
+    """FROM clause of the rows of the other sources (image checks, Amazon) matching ``filters``, as
+    ``v``; None when there are none. Read from their table, not through the views: a view's text (one
+    CASE branch per check) costs tens of ms to bind, and their products are looked up only when a
+    category or supplier is asked for."""
+    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM {OTHER_TABLE})").fetchone()[0]:
+        return None
+    products = products or any((filters or {}).get(k) for k in _PRODUCT)
+    return f"({other_rows_sql(con, products, keys=True)}) AS v WHERE {_where(filters)}"
 
 
 def counts_by(con: duckdb.DuckDBPyConnection, dimension: str, filters: dict | None = None, top: int = 25) -> pd.DataFrame:
     """Violations per ``dimension`` (code, category or supplier) and severity: columns label, severity, n.
     Only the ``top`` labels with most violations are kept (charts stay readable on big catalogues)."""
     column = {"code": "v.code", **_PRODUCT}[dimension]
-    parts = [f"SELECT coalesce({column}, '') AS label, v.severity, count(*) AS n FROM {_others(filters)} GROUP BY ALL"]
+    others = _others(con, filters, products=dimension in _PRODUCT)
+    parts = [f"SELECT coalesce({column}, '') AS label, v.severity, count(*) AS n FROM {others} GROUP BY ALL"] if others else []
     rule = _rule_part(con, filters)
     if rule:
         masks = sorted(rule.bits)
@@ -90,10 +97,16 @@ def counts_by(con: duckdb.DuckDBPyConnection, dimension: str, filters: dict | No
         parts.append(f"SELECT coalesce({label}, '') AS label, c.severity, CAST(sum(g.n) AS BIGINT) AS n "
                      f"FROM (SELECT {grouped}, count(*) AS n FROM {RULE_HITS} AS h WHERE {rule.where} GROUP BY ALL) AS g "
                      f"JOIN {RULE_CHECKS} AS c ON ({test}) WHERE c.k IN ({kept}) GROUP BY ALL")
+    if not parts:
+        parts = ["SELECT NULL::VARCHAR AS label, NULL::VARCHAR AS severity, 0 AS n WHERE false"]
     return con.execute(f"""
         WITH c AS (SELECT label, severity, CAST(sum(n) AS BIGINT) AS n FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL),
              t AS (SELECT label FROM c GROUP BY label ORDER BY sum(n) DESC, label LIMIT {int(top)})
         SELECT c.* FROM c JOIN t USING (label) ORDER BY label, severity""").df()
+
+
+def _distinct(key: str) -> str:
+    return f"list(DISTINCT {_PRODUCT.get(key, 'v.' + key)})"
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -105,25 +118,27 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         union = con.execute(f"SELECT {', '.join(f'bit_or({m})' for m in masks)} FROM {RULE_HITS}").fetchone()
         set_bits = dict(zip(masks, union))
         present = [c for c in rule.checks if (set_bits.get(c[1]) or 0) & c[2]]
+    # one row of value lists per store (NULLs dropped below)
+    others = _others(con, {}, products=True)
+    known = con.execute(f"SELECT {', '.join(_distinct(k) for k in FILTER_KEYS)} "
+                        f"FROM {others}").fetchone() if others else [[]] * len(FILTER_KEYS)
+    hits = con.execute(f"SELECT list(DISTINCT category), list(DISTINCT supplier) FROM {RULE_HITS}").fetchone() if rule else ([], [])
     out = {}
-    for key in FILTER_KEYS:
-        column = _PRODUCT.get(key, f"v.{key}")
-        values = {r[0] for r in con.execute(
-            f"SELECT DISTINCT {column} FROM (SELECT * FROM {ROWS_VIEW} WHERE source <> 'rule') AS v "
-            f"WHERE {column} IS NOT NULL").fetchall()}
-        if key in _PRODUCT and rule:
-            values |= {r[0] for r in con.execute(
-                f"SELECT DISTINCT {key} FROM {RULE_HITS} WHERE {key} IS NOT NULL").fetchall()}
-        elif key not in _PRODUCT:
+    for i, key in enumerate(FILTER_KEYS):
+        values = set(known[i] or ())
+        if key in _PRODUCT:
+            values |= set(hits[0 if key == "category" else 1] or ())
+        else:
             index = {"code": 3, "field": 4, "severity": 5}[key]
             values |= {c[index] for c in present if c[index] is not None}
-        out[key] = sorted(values)
+        out[key] = sorted(v for v in values if v is not None)
     return out
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, filters: dict | None = None) -> int:
     """Number of violations matching ``filters``."""
-    n = int(con.execute(f"SELECT count(*) FROM {_others(filters)}").fetchone()[0])
+    others = _others(con, filters)
+    n = int(con.execute(f"SELECT count(*) FROM {others}").fetchone()[0]) if others else 0
     rule = _rule_part(con, filters)
     if rule:
         bits = " + ".join(f"bit_count(h.{m} & {b})" for m, b in rule.bits.items())
@@ -137,13 +152,33 @@ def _rows_sql(filters: dict | None, keys: bool = False) -> str:
             f"ORDER BY {_SEVERITY_ORDER}, v.code, v.sku, v.field, v._hit, v._k")   # row keys: no tie across pages
 
 
+def _keys_sql(con: duckdb.DuckDBPyConnection, filters: dict | None) -> str:
+    """(_hit, _k) of the filtered rows in the table's order, from the cheap columns only: the rule rows
+    as (hit product, check) pairs joined from the masks, the other rows from their table."""
+    order = "ORDER BY r, code, sku, field, _hit, _k"   # the order of _rows_sql
+    parts = []
+    others = _others(con, filters)
+    if others:
+        parts.append(f"SELECT {_SEVERITY_ORDER} AS r, v.code, v.sku, v.field, v._hit, v._k FROM {others}")
+    rule = _rule_part(con, filters)
+    if rule:
+        test = " OR ".join(f"(c.mask = '{m}' AND {_bit_test(m, 'c.bit', 'h')})" for m in sorted(rule.bits))
+        kept = ", ".join(str(c[0]) for c in rule.checks)
+        parts.append(f"SELECT CASE c.severity WHEN 'ERROR' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END AS r, c.code, h.sku, "
+                     f"c.field, h._rid AS _hit, c.k AS _k FROM {RULE_HITS} AS h JOIN {RULE_CHECKS} AS c ON ({test}) "
+                     f"WHERE {rule.where} AND c.k IN ({kept})")
+    if not parts:
+        return "SELECT NULL::BIGINT AS _hit, NULL::INTEGER AS _k WHERE false"
+    return f"SELECT _hit, _k FROM ({' UNION ALL '.join(parts)}) {order}"
+
+
 def page_rows(con: duckdb.DuckDBPyConnection, filters: dict | None, page: int, size: int) -> pd.DataFrame:
     """One page (1-based) of the filtered violations, errors first.
 
     Two steps: the page's row keys are sorted from the cheap columns only, then only those rows are
     rendered (value, message, hint): rendering every row before keeping 50 cost seconds at 1M."""
     offset = max(0, int(page) - 1) * int(size)
-    keys = con.execute(f"{_rows_sql(filters, keys=True)} LIMIT {int(size)} OFFSET {offset}").fetchall()
+    keys = con.execute(f"{_keys_sql(con, filters)} LIMIT {int(size)} OFFSET {offset}").fetchall()
     if not keys:
         return con.execute(f"{_rows_sql(filters)} LIMIT 0").df()
     hits = ", ".join(sorted({str(h) for h, _ in keys}))
@@ -191,7 +226,8 @@ def product_view(con: duckdb.DuckDBPyConnection, sku: str) -> pd.DataFrame:
 
 def violating_skus(con: duckdb.DuckDBPyConnection, filters: dict | None = None, limit: int = 200) -> list[str]:
     """The first ``limit`` SKUs with a violation matching ``filters`` (errors first)."""
-    parts = [f"SELECT v.sku, {_SEVERITY_ORDER} AS r FROM {_others(filters)} AND v.sku IS NOT NULL"]
+    others = _others(con, filters)
+    parts = [f"SELECT v.sku, {_SEVERITY_ORDER} AS r FROM {others} AND v.sku IS NOT NULL"] if others else []
     rule = _rule_part(con, filters)
     if rule:
         # a hit product's worst kept severity, from its masks (no row per violation)
@@ -199,5 +235,7 @@ def violating_skus(con: duckdb.DuckDBPyConnection, filters: dict | None = None, 
             f"WHEN {' OR '.join(f'h.{m} & {b} <> 0' for m, b in rule.severity_bits(sev).items())} THEN {rank}"
             for sev, rank in SEVERITY_RANK.items() if rule.severity_bits(sev))
         parts.append(f"SELECT h.sku, CASE {whens} END AS r FROM {RULE_HITS} AS h WHERE {rule.where} AND h.sku IS NOT NULL")
+    if not parts:
+        return []
     return [r[0] for r in con.execute(
         f"SELECT sku FROM ({' UNION ALL '.join(parts)}) GROUP BY sku ORDER BY min(r), sku LIMIT {int(limit)}").fetchall()]

@@ -99,23 +99,25 @@ def blocking_skus_sql() -> str:
     return "SELECT DISTINCT sku FROM violations WHERE severity = 'ERROR'"
 
 
-def other_rows_sql(con: duckdb.DuckDBPyConnection, with_products: bool) -> str:
+def other_rows_sql(con: duckdb.DuckDBPyConnection, with_products: bool, keys: bool | None = None) -> str:
     """SELECT of the rows of the other sources (:data:`OTHER_TABLE`); ``with_products`` adds the
     category and supplier of their product (first of a duplicated SKU; NULL when unknown) and the
     row keys ``_hit`` (negative) and ``_k`` (-1) of :data:`ROWS_VIEW`."""
     cols = ", ".join(f"o.{c}" for c in VIOLATION_COLUMNS)
-    if not with_products:
-        return f"SELECT {cols} FROM {OTHER_TABLE} AS o"
-    present = product_columns(con)
     # (_hit, _k) identify a row for the two-step page read of core.rules.queries (rule rows: _rid, check)
-    keys = "-1 - o.rowid AS _hit, -1 AS _k"
+    keys = with_products if keys is None else keys
+    key_cols = ", -1 - o.rowid AS _hit, -1 AS _k" if keys else ""
+    if not with_products:
+        nulls = ", NULL::VARCHAR AS product_category, NULL::VARCHAR AS product_supplier" if keys else ""
+        return f"SELECT {cols}{nulls}{key_cols} FROM {OTHER_TABLE} AS o"
+    present = product_columns(con)
     if "sku" not in present:
-        return (f"SELECT {cols}, NULL::VARCHAR AS product_category, NULL::VARCHAR AS product_supplier, {keys} "
+        return (f"SELECT {cols}, NULL::VARCHAR AS product_category, NULL::VARCHAR AS product_supplier{key_cols} "
                 f"FROM {OTHER_TABLE} AS o")
     cat = "any_value(category)" if "category" in present else "NULL::VARCHAR"
     sup = "any_value(supplier)" if "supplier" in present else "NULL::VARCHAR"
     # Only the SKUs of these few rows are looked up (semi-join), not the whole catalogue grouped.
-    return (f"SELECT {cols}, pr.category AS product_category, pr.supplier AS product_supplier, {keys} "
+    return (f"SELECT {cols}, pr.category AS product_category, pr.supplier AS product_supplier{key_cols} "
             f"FROM {OTHER_TABLE} AS o LEFT JOIN (SELECT sku, {cat} AS category, {sup} AS supplier FROM products "
             f"WHERE sku IN (SELECT sku FROM {OTHER_TABLE}) GROUP BY sku) AS pr ON pr.sku = o.sku")
 
