@@ -1,8 +1,10 @@
 """Benchmark: writing the Seller Central Flat File for 100k and 1M generated products.
 
 For each size, in the same run:
-- the export writer (core.mapping.query + core.flatfile.write, the guide's default mapping, ordered by
-  catalogue row as the dashboard writes it), and the same writer unordered;
+- the export writer as the export runs it (core.mapping.query.lines_sql + core.flatfile.write, the guide's
+  default mapping, in catalogue row order: streamed and put back in order, no sort), and the same unordered;
+- the previous writer, as the same-run baseline: the mapped_sql fields joined by the writer and sorted by
+  DuckDB (``ORDER BY _row``); its file must have the same sha256 as the writer's (printed);
 - the physical limit: a plain sequential write of the same number of bytes;
 - a pandas implementation (same mapping with vectorised string methods, then ``to_csv``), measured from
   a DataFrame already in memory (loading it is not counted: that favours pandas).
@@ -11,7 +13,8 @@ Prints rows/s, MB/s and the ratios; the data rows of the pandas file are compare
     .venv/bin/python bench/bench_flatfile.py [--sizes 100000 1000000] [--repeat 3] [--pandas-max 1000000]
 
 Products are generated in DuckDB SQL (deterministic), persisted in a DuckDB file as the import leaves them
-(``description_text`` computed once, as at import); files go to bench/out/ (git-ignored).
+(derived columns through core.catalog.derived, rows stored in ``_row`` order); files go to bench/out/
+(git-ignored).
 """
 from __future__ import annotations
 
@@ -33,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from core.mapping.product_types import SCHEMA as CATEGORY_SCHEMA  # noqa: E402
 from core.flatfile import write  # noqa: E402
 from core.mapping.default import DEFAULT_MAPPING, FIELDS  # noqa: E402
-from core.mapping.query import mapped_sql  # noqa: E402
+from core.catalog import derived  # noqa: E402
+from core.mapping.query import LINE, lines_sql, mapped_sql  # noqa: E402
 from core.marketplaces import marketplace  # noqa: E402
-from core.text import html_to_text_sql  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 WORDS = ["lampe", "bureau", "acier", "bois", "coton", "noir", "blanc", "design", "compact", "rechargeable",
@@ -56,8 +59,7 @@ def generate(con: duckdb.DuckDBPyConnection, n: int) -> None:
     html = (f"'<p><strong>' || {w(6)} || '</strong> &ndash; ' || repeat('Un produit pens&eacute; pour durer, "
             f"s&eacute;lectionn&eacute; par nos &eacute;quipes. ', 3 + ({h(7)} % 6)) || '</p><ul><li>' || {w(8)} || "
             f"'</li><li>Garantie 2 ans</li></ul><p>Dimensions&nbsp;: ' || (10 + {h(9)} % 90) || ' cm.</p>'")
-    con.execute(f"""
-        CREATE OR REPLACE TABLE products AS
+    base = f"""
         WITH base AS (SELECT range AS i FROM range({n})),
         raw AS (SELECT i,
             'SKU-' || i AS sku,
@@ -80,8 +82,15 @@ def generate(con: duckdb.DuckDBPyConnection, n: int) -> None:
         SELECT i + 1 AS _row, sku, title, description, price, CAST(price AS VARCHAR) AS price_raw,
                stock_quantity, CAST(stock_quantity AS VARCHAR) AS stock_quantity_raw, images, brand, manufacturer,
                ean, weight, CAST(weight AS VARCHAR) AS weight_raw, bullet_points, category, supplier,
-               false AS gtin_exempt, {html_to_text_sql('description')} AS description_text
-        FROM raw""")
+               false AS gtin_exempt
+        FROM raw"""
+    derived.prepare(con)
+    # As the importer stores them: in _row (file) order, derived columns computed in the same statement.
+    con.execute("SET SESSION preserve_insertion_order = true")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE products AS {derived.select_sql(base)}")
+    finally:
+        con.execute("RESET SESSION preserve_insertion_order")
 
 
 # --- pandas implementation of the same default mapping ------------------------------------------
@@ -164,32 +173,50 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
     generate(con, n)
     con.execute("CHECKPOINT")
     print(f"\n== {n:,} products (generated and persisted in {time.perf_counter() - t0:.1f} s)")
+    con.execute("SET SESSION preserve_insertion_order = true")   # the window below reads the stored order
+    stored = con.execute("SELECT count(*) FILTER (WHERE _row < prev) = 0 FROM "
+                         "(SELECT _row, lag(_row) OVER () AS prev FROM products)").fetchone()[0]
+    con.execute("RESET SESSION preserve_insertion_order")
+    print(f"products stored in _row order (the writer then needs no sort): {stored}")
     market = marketplace("FR")
     sql = mapped_sql(con, DEFAULT_MAPPING, "FR")
+    lines = lines_sql(con, DEFAULT_MAPPING, "FR")
     types = [r[0] for r in con.execute(f"SELECT DISTINCT feed_product_type FROM ({sql})").fetchall()]
     target = OUT / f"flatfile-{n}.txt"
-    c_ord, c_unord, c_plain, c_hashed = [], [], [], []
-    ordered = [timed(lambda: write(con, sql, list(FIELDS), target, market, types), c_ord) for _ in range(repeat)]
+    previous_target = OUT / f"flatfile-{n}-previous.txt"
+    c_ord, c_unord, c_prev, c_plain, c_hashed = [], [], [], [], []
+    ordered, previous, digests = [], [], set()
+    for _ in range(repeat):   # alternating, so that a change of load hits both alike
+        ordered.append(timed(lambda: digests.add(("writer", write(con, lines, list(FIELDS), target, market, types,
+                                                                  line_column=LINE).sha256)), c_ord))
+        # "_row + 0" is not the column name: the writer then lets DuckDB sort, as it always did before.
+        previous.append(timed(lambda: digests.add(("previous", write(con, sql, list(FIELDS), previous_target, market,
+                                                                     types, order_by="_row + 0").sha256)), c_prev))
     size = target.stat().st_size
     unordered_target = OUT / f"flatfile-{n}-unordered.txt"
-    unordered = [timed(lambda: write(con, sql, list(FIELDS), unordered_target, market, types, order_by=None),
-                       c_unord) for _ in range(repeat)]
+    unordered = [timed(lambda: write(con, lines, list(FIELDS), unordered_target, market, types, order_by=None,
+                                     line_column=LINE), c_unord) for _ in range(repeat)]
     plain = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), c_plain) for _ in range(repeat)]
     hashed = [timed(lambda: plain_write_hashed(OUT / f"plain-{n}.bin", size), c_hashed) for _ in range(repeat)]
     mb = size / 1e6
-    t_ord, t_unord, t_plain, t_hashed = (statistics.median(x) for x in (ordered, unordered, plain, hashed))
-    cpu = {k: statistics.median(v) for k, v in
-           (("ordered", c_ord), ("unordered", c_unord), ("plain", c_plain), ("hashed", c_hashed))}
-    print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product")
+    t_ord, t_unord, t_prev, t_plain, t_hashed = (statistics.median(x)
+                                                 for x in (ordered, unordered, previous, plain, hashed))
+    cpu = {k: statistics.median(v) for k, v in (("ordered", c_ord), ("unordered", c_unord), ("previous", c_prev),
+                                               ("plain", c_plain), ("hashed", c_hashed))}
+    print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product; sha256 identical in every run of the writer and the "
+          f"previous writer: {len({d for _, d in digests}) == 1}")
     print(f"writer (ordered)   : {t_ord:6.2f} s  {n / t_ord:12,.0f} rows/s  {mb / t_ord:8.1f} MB/s  "
           f"= {t_ord / t_plain:5.1f}x the plain write")
     print(f"writer (unordered) : {t_unord:6.2f} s  {n / t_unord:12,.0f} rows/s  {mb / t_unord:8.1f} MB/s  "
           f"= {t_unord / t_plain:5.1f}x the plain write")
+    print(f"previous writer    : {t_prev:6.2f} s  {n / t_prev:12,.0f} rows/s  {mb / t_prev:8.1f} MB/s  "
+          f"= {t_prev / t_plain:5.1f}x the plain write (fields joined, ORDER BY _row) -> writer {t_prev / t_ord:4.2f}x "
+          f"faster")
     print(f"plain write        : {t_plain:6.2f} s  {mb / t_plain:8.1f} MB/s (physical limit)")
     print(f"plain write+sha256 : {t_hashed:6.2f} s  {mb / t_hashed:8.1f} MB/s (the writer also records the "
           f"file's sha256) -> writer = {t_ord / t_hashed:5.1f}x (ordered), {t_unord / t_hashed:5.1f}x (unordered)")
     print(f"process CPU (all threads): writer ordered {cpu['ordered']:.2f} s, unordered {cpu['unordered']:.2f} s, "
-          f"plain write {cpu['plain']:.2f} s, plain+sha256 {cpu['hashed']:.2f} s")
+          f"previous writer {cpu['previous']:.2f} s, plain write {cpu['plain']:.2f} s, plain+sha256 {cpu['hashed']:.2f} s")
     print(f"load average now {os.getloadavg()[0]:.1f}")
     if n <= pandas_max:
         df = con.execute("SELECT * FROM products ORDER BY _row").df()
@@ -202,7 +229,7 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
               f"-> writer is {t_pd / t_ord:4.1f}x faster (ordered), {t_pd / t_unord:4.1f}x (unordered); "
               f"pandas file identical to the writer's: {same}")
         del df
-    for f in (OUT / f"plain-{n}.bin", unordered_target):
+    for f in (OUT / f"plain-{n}.bin", unordered_target, previous_target):
         f.unlink(missing_ok=True)
     con.close()
     dbfile.unlink(missing_ok=True)

@@ -8,7 +8,9 @@ mapping SQL replaces them), and are never quoted nor prefixed.
 
 The lines are built by DuckDB (one SQL pass, all threads) and streamed as Arrow batches straight
 into a temporary file renamed over the target (atomic), hashed on the way by a writer thread while
-DuckDB computes the next batch. Windows-1252 is produced
+DuckDB computes the next batch. Catalogue order costs no sort when ``products`` is stored in ``_row``
+order (as the import stores it): the runs of consecutive rows DuckDB's threads hand out are put back
+in order as they come (ORDER BY remains the fallback). Windows-1252 is produced
 by encoding those batches with Python's codec in strict mode, after the rows holding characters
 Windows-1252 cannot represent were found set-based (:func:`cp1252_problems_sql`) and left out by the
 caller: nothing is silently replaced.
