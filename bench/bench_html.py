@@ -75,8 +75,9 @@ def corpus(name: str, rows: int) -> Path:
     if not path.exists():
         from rules_data import staged_sql
         OUT.mkdir(parents=True, exist_ok=True)
-        duckdb.connect().execute(f"COPY (SELECT description FROM ({staged_sql(rows)}) ORDER BY _row) "
-                                 f"TO '{path}' (FORMAT parquet)")
+        con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"COPY (SELECT description FROM ({staged_sql(rows)}) ORDER BY _row) TO '{path}' (FORMAT parquet)")
     return path
 
 
