@@ -1,7 +1,8 @@
 """Import a product file as the catalogue: ``import_file(con, path) -> ImportResult``.
 
 One statement reads the file and writes a new staging table with the canonical columns (typed),
-their ``_raw`` text, ``_row``, ``description_text`` and the file's other columns. It is validated,
+their ``_raw`` text, ``_row``, the derived columns (:mod:`core.catalog.derived`) and the file's other
+columns, in ``_row`` order (a contract: see :mod:`core.catalog.store`). It is validated,
 then ONE transaction drops the old ``products``, renames the staging table and records the
 ``catalog_imports`` row. A failure anywhere before that commit leaves ``products`` and every other
 table as they were, records a failed ``catalog_imports`` row and raises
@@ -29,6 +30,10 @@ from core.db import quote_ident, runtime_dir
 from core.catalog import derived
 
 STAGING_PREFIX = "_products_import_"
+# Long free-text columns stored without compression: DuckDB's string compression (DICT_FSST) of the
+# descriptions was ~25 % of the import's CPU (bench/bench_import.py) for a table ~2.5x smaller on disk;
+# every other column keeps DuckDB's automatic choice.
+UNCOMPRESSED_COLUMNS = ("description", "description_text")
 DUPLICATES_LISTED = 200     # duplicate SKUs listed in the result (all are counted)
 SWAP_ATTEMPTS = 5
 
@@ -76,6 +81,24 @@ def _select_sql(source: Source, match: ColumnMatch) -> str:
     extras = "".join(f", {quote_ident(name)}" for name in match.extras.values())
     return derived.select_sql(f"SELECT _row, {canonical}{raws}{extras} "
                               f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
+
+
+def _write_staging(con: duckdb.DuckDBPyConnection, staging: str, select: str, *, ordered: bool = True) -> None:
+    """Create ``staging`` with the columns of ``select`` (long texts uncompressed) and fill it in ``_row`` order.
+
+    Insertion order is kept for this statement only (a session setting): a parallel read then still
+    writes the products in file order, for the readers that rely on it (core.catalog.store).
+    ``ordered=False`` is for bench/bench_import.py, which measures what the order costs."""
+    described = con.execute(f"DESCRIBE {select}").fetchall()
+    columns = ", ".join(f"{quote_ident(name)} {sql_type}"
+                        + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED_COLUMNS else "")
+                        for name, sql_type, *_ in described)
+    con.execute(f"CREATE TABLE {staging} ({columns})")
+    con.execute(f"SET SESSION preserve_insertion_order = {str(ordered).lower()}")
+    try:
+        con.execute(f"INSERT INTO {staging} {select}")
+    finally:
+        con.execute("RESET SESSION preserve_insertion_order")
 
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -193,7 +216,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
         match = match_columns(source.headers, column_map)
         derived.prepare(con)
         try:
-            con.execute(f"CREATE TABLE {staging} AS {_select_sql(source, match)}")
+            _write_staging(con, staging, _select_sql(source, match))
         except duckdb.Error as exc:
             raise _duckdb_error(exc, source) from None
         rows, blank = con.execute(

@@ -6,6 +6,11 @@ Table ``products`` (created by each import, replaced atomically): the canonical 
 spreadsheet shows is ``_row + 1`` for CSV/XLSX, the record number for JSON/Parquet),
 ``description_text`` (description converted from HTML to plain text once per import; what rules read
 and what exports send) and every other column of the file, kept under its own (quoted) name.
+Contract: the rows are stored in increasing ``_row`` order (``rowid`` order is ``_row`` order; the
+import writes them in file order, tests/unit/test_catalog_formats.py checks it), so a reader that wants
+file order (the Flat File export) may scan ``products`` without ``ORDER BY _row``; a plain scan returns
+rows in storage order when ``preserve_insertion_order`` is on for that statement. Any other writer of
+``products`` must keep this order.
 
 Table ``catalog_imports``: one row per import attempt, successful or not. The ``import_id`` of the
 last successful one (:func:`current_import_id`) identifies the catalogue now in ``products``: a

@@ -152,6 +152,29 @@ def test_row_numbers_follow_the_file_on_a_parallel_read(con, tmp_path):
     assert bad == 0
 
 
+
+def test_products_are_stored_in_file_order_after_a_parallel_read(con, tmp_path):
+    # Contract of core.catalog.store: products sit in _row order (rowid = _row - 1), so a reader may
+    # skip its ORDER BY _row. Many small Parquet row groups on 4 threads are read out of order.
+    path = tmp_path / "groups.parquet"
+    duckdb.execute(f"COPY (SELECT 'S' || i AS sku, 'T' AS title, '<p>D' || i || '</p>' AS description, i AS price, "
+                   f"1 AS stock FROM range(1, 30001) t(i)) TO '{path}' (FORMAT PARQUET, ROW_GROUP_SIZE 1024)")
+    con.execute("SET threads = 4")
+    assert import_file(con, path).rows == 30_000
+    assert con.execute("SELECT count(*) FROM products WHERE _row <> rowid + 1").fetchone()[0] == 0
+    # The order is kept for the import's own statement only: the connection's setting is unchanged.
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
+
+
+def test_long_texts_are_stored_uncompressed_and_the_rest_compressed(con):
+    # Declared in importer.UNCOMPRESSED_COLUMNS (CPU of DuckDB's string compression at import).
+    import_file(con, DATA / "windows-1252.csv")
+    con.execute("CHECKPOINT")
+    methods = dict(con.execute("SELECT column_name, string_agg(DISTINCT compression, ',') FROM "
+                               "pragma_storage_info('products') WHERE segment_type = 'VARCHAR' GROUP BY ALL").fetchall())
+    assert methods["description"] == methods["description_text"] == "Uncompressed"
+    assert methods["title"] != "Uncompressed"
+
 def test_old_mac_line_ends(con):
     result = import_file(con, DATA / "old-mac-line-ends.csv")
     assert (result.rows, result.delimiter) == (2, ";")
