@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
+import itertools
 import os
 import queue
 import re
@@ -195,7 +196,7 @@ def _stream_in_row_order(con: duckdb.DuckDBPyConnection, data_sql: str, line: st
             or bool((np.diff(order) == 0).any()):
         raise _OutOfOrder()     # NULL, non-integer or repeated _row: no single place per row
     order = np.asarray(order)
-    total, written, held, held_bytes = len(order), 0, [], 0
+    total, written, held, held_bytes, tie = len(order), 0, [], 0, itertools.count()
     reader = _reader(con, f"SELECT {line} AS line, {ROW} FROM ({data_sql})")
     try:
         for batch in reader:
@@ -212,13 +213,14 @@ def _stream_in_row_order(con: duckdb.DuckDBPyConnection, data_sql: str, line: st
             for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), batch.num_rows]):
                 start, chunk = int(place[a]), _utf8_bytes(lines.slice(a, b - a))
                 if start != written:
-                    heapq.heappush(held, (start, b - a, chunk))
+                    # A counter breaks ties (a row seen twice), so that chunks are never compared.
+                    heapq.heappush(held, (start, next(tie), b - a, chunk))
                     held_bytes += len(chunk)
                     continue
                 sink.put(chunk)
                 written += b - a
                 while held and held[0][0] == written:
-                    _, n, chunk = heapq.heappop(held)
+                    _, _, n, chunk = heapq.heappop(held)
                     sink.put(chunk)
                     written, held_bytes = written + n, held_bytes - len(chunk)
             if len(held) > _MAX_HELD_RUNS or held_bytes > _MAX_HELD_BYTES:

@@ -169,3 +169,19 @@ def test_unordered_and_line_column_give_the_same_rows(con, tmp_path):
     unordered = write(con, tmp_path / "c.txt", order_by=None).path.read_bytes()
     assert by_lines == by_fields
     assert sorted(unordered.split(b"\n")) == sorted(by_fields.split(b"\n"))
+
+
+def test_a_row_handed_out_twice_is_not_trusted(con, tmp_path, monkeypatch):
+    shuffled_catalogue(con, n=40)
+    expected = sorted_reference(con, tmp_path)
+    real = flatfile._reader
+
+    def twice(con, sql):
+        table = real(con, sql).read_all()
+        if flatfile.ROW not in table.column_names:
+            return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+        table = table.sort_by(flatfile.ROW)
+        late = pa.concat_tables([table.slice(20, 20), table.slice(20, 5), table.slice(20, 5)]).combine_chunks()
+        return pa.RecordBatchReader.from_batches(table.schema, [late.to_batches()[0], table.slice(0, 20).to_batches()[0]])
+    monkeypatch.setattr(flatfile, "_reader", twice)
+    assert write(con, tmp_path / "f.txt").path.read_bytes() == expected
