@@ -170,19 +170,22 @@ def _constants(checks: list[_Check], attr) -> str:
     return f"[{', '.join(sql_literal(attr(c)) for c in checks)}][p._k + 1]"
 
 
-def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = ()) -> str:
+def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (),
+                 empty: dict[str, str] | None = None) -> str:
     """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
     columns of :data:`RULE_HITS`) rendered from the hit products persisted by the run.
 
     The set bits of each hit product's masks are unnested into (product, check ``_k``) rows; the
     check's constants are list look-ups and its value, message (run's language) and hint one CASE
     branch each, evaluated only for the rows the reader keeps (a page, an export, a count needs none).
-    Same expressions as the former write-time rendering, so the same texts."""
+    Same expressions as the former write-time rendering, so the same texts. ``empty``: columns (name →
+    type) left out of :data:`RULE_HITS` because no hit product has a value there, read as NULL."""
+    nulls = "".join(f", NULL::{typ} AS {quote_ident(c)}" for c, typ in (empty or {}).items())
     units = []
     for m in sorted({_mask_name(k) for k in range(len(checks))}):
         first = int(m[2:]) * BITS_PER_MASK
         n = min(BITS_PER_MASK, len(checks) - first)
-        units.append(f"SELECT h.*, {first} + b AS _k FROM {RULE_HITS} AS h, range(0, {n}) AS r(b) "
+        units.append(f"SELECT h.*{nulls}, {first} + b AS _k FROM {RULE_HITS} AS h, range(0, {n}) AS r(b) "
                      f"WHERE (h.{m} >> b) & 1 <> 0")
     values, messages, hints = [], [], []
     for k, check in enumerate(checks):
@@ -295,6 +298,23 @@ def _counts(con: duckdb.DuckDBPyConnection, checks: list[_Check]) -> tuple[dict[
     return {s: int(n) for s, n in zip((ERROR, WARNING, INFO), row[:3]) if n}, int(row[3])
 
 
+_HIT_KEYS = ("_rid", "sku", "category", "supplier")   # what the Qualité reads need of every hit product
+
+
+def _hit_columns(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, str]]:
+    """The columns of the hits to persist (SQL list) and those left out, name → type: a column no hit
+    product has a value in (a check that did not fire) is read as NULL by the view; persisting it cost
+    ~20 % of the copy at 1M. ``category`` and ``supplier`` are always there (NULL if the catalogue lacks them)."""
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {HITS_TABLE}").fetchall()}
+    optional = [c for c in types if c not in _HIT_KEYS and not c.startswith("_m")]
+    filled = con.execute(f"SELECT {', '.join(f'count({quote_ident(c)})' for c in optional)} "
+                         f"FROM {HITS_TABLE}").fetchone() if optional else ()
+    empty = {c: types[c] for c, n in zip(optional, filled) if not n}
+    kept = [quote_ident(c) for c in types if c not in empty]
+    kept += [f"NULL::VARCHAR AS {c}" for c in ("category", "supplier") if c not in types]
+    return kept, empty
+
+
 def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, lang: str = DEFAULT_LANGUAGE,
              rules: tuple[Rule, ...] = RULES) -> ValidationRun:
     """Run every rule over the selected products, replace the rule rows of ``violations`` and record
@@ -329,13 +349,12 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         # Replacing (not DELETE + INSERT of rendered rows) is what makes a run cheap: the rule rows
         # are the hit products' set bits, rendered by the views when read (see describe_sql).
         if checks:
-            # _rid (the product's row id) identifies a hit product; category and supplier always exist.
-            absent = "".join(f", NULL::VARCHAR AS {c}" for c in ("category", "supplier") if c not in columns)
-            con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT *{absent} FROM {HITS_TABLE}")
+            kept, empty = _hit_columns(con)
+            con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT {', '.join(kept)} FROM {HITS_TABLE}")
             con.execute(f"CREATE OR REPLACE TABLE {RULE_CATEGORY_STATS} AS SELECT * FROM {CATEGORY_STATS_VIEW}")
-            replace_views(con, describe_sql(checks, lang), describe_sql(
+            replace_views(con, describe_sql(checks, lang, empty=empty), describe_sql(
                 checks, lang, ("p.category AS product_category", "p.supplier AS product_supplier", "p._rid AS _hit",
-                               "p._k AS _k")))
+                               "p._k AS _k"), empty))
         else:
             replace_views(con, None, None)
         con.execute(f"DELETE FROM {RULE_CHECKS}")
