@@ -147,7 +147,7 @@ def ensure(con: duckdb.DuckDBPyConnection, table: str = PRODUCTS) -> bool:
     stored = {c.name for c in _included(base) if c.stored} | {VERSION_COLUMN}
     if stored <= set(present):
         row = con.execute(f"SELECT {VERSION_COLUMN} FROM {quote_ident(table)} LIMIT 1").fetchone()
-        if row is not None and row[0] == expected:
+        if row is None or row[0] == expected:   # (an empty table holds no stale value)
             return False
     prepare(con)
     # The importer's staging prefix: a rebuild killed mid-way is dropped at start-up like an import's.

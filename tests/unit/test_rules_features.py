@@ -126,3 +126,11 @@ def test_import_stores_the_features_and_bootstrap_keeps_them_current(db_file):
 def test_a_file_column_cannot_take_a_derived_name(name):
     from core.catalog.names import INTERNAL_NAMES
     assert name in INTERNAL_NAMES
+
+
+def test_an_empty_catalogue_is_rebuilt_only_when_a_column_is_missing(con):
+    make_products(con, [])
+    assert derived.ensure(con) is False      # no row can hold a stale value
+    con.execute(f"ALTER TABLE products DROP COLUMN {features.FLAGS_COLUMN}")
+    assert derived.ensure(con) is True and derived.ensure(con) is False
+    assert validate(con).products == 0
