@@ -6,10 +6,11 @@ Each distinct URL of the selection is opened ONCE: the facts read from it (size,
 error) are cached in ``image_checks`` by URL, and the violations are then a set-based join of the
 selected products' images (``unnest`` with position: 1 = main) with that cache and :data:`IMAGE_CHECKS`.
 
-Images are read through a *resolver* (URL → local path, bytes, or ``None`` when it cannot be read
-here). The default one maps URL prefixes to folders (:data:`IMAGE_MIRRORS`, the sample's CDN → ``data/images``);
-fetching http(s) URLs from the internet is deliberately left out (offline tool): unmapped URLs are
-counted as not checked, never reported as bad.
+Images are read through a *resolver* (URL → local path, bytes, a :class:`~core.image_fetch.FetchFailure`
+reason, or ``None`` when it cannot be read from here). The default one maps URL prefixes to folders
+(:data:`IMAGE_MIRRORS`, the sample's CDN → ``data/images``), then downloads the http(s) URL
+(:mod:`core.image_fetch`: what the server refuses — 404, too big — is an unreadable image, as it would be
+for Amazon; an unreachable host is counted as not checked, never reported as bad).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from PIL import Image
 from core.catalog.store import PRODUCTS
 from core.db import DATA_DIR, table_exists
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
+from core.image_fetch import FetchFailure, chain, http_resolver, resolve_all
 from core.rules import config as rules_config
 from core.rules.engine import message_sql
 from core.rules.model import ERROR, WARNING
@@ -46,6 +48,7 @@ FORMATS: tuple[str, ...] = ("JPEG", "PNG", "TIFF", "GIF")   # Pillow's format na
 WHITE_MIN = 250                      # a border pixel is "white" when each RGB channel is >= this
 BORDER_SHARE = 0.02                  # the outer 2 % frame is the background that must be white
 MAX_PIXELS = MAX_SIDE * MAX_SIDE     # decompression-bomb guard: above this an image is unreadable
+MAX_NEW_PER_RUN = 2000               # images read (downloaded) per run at most; the next run goes on
 
 # Must equal scripts.sample.images.SAMPLE_IMAGE_BASE (a test checks it; core does not import scripts).
 SAMPLE_IMAGE_BASE = "https://cdn.exemple-boutique.fr/images/"
@@ -133,6 +136,7 @@ class ImageCheckRun:
     counts: dict[str, int]       # image violations by severity
     products: int                # products with at least one image violation
     duration_s: float
+    remaining: int = 0           # new URLs left for the next run (over the per-run limit)
 
 
 def mirror_resolver(mirrors: dict[str, Path] | None = None) -> Resolver:
@@ -210,15 +214,29 @@ def violations_sql(selection: Selection, lang: str) -> str:
     return "\nUNION ALL\n".join(selects)
 
 
+def default_resolver() -> Resolver:
+    """Local mirrors first (the sample's CDN → ``data/images``), then the image's own http(s) URL."""
+    return chain(mirror_resolver(), http_resolver())
+
+
+def _facts(_url: str, source: Resolved | FetchFailure) -> ImageFacts | None:
+    if source is None:
+        return None
+    if isinstance(source, FetchFailure):
+        return ImageFacts(False, error=source.reason)
+    return inspect_image(source)
+
+
 def check_images(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, *,
-                 resolver: Resolver | None = None, lang: str = DEFAULT_LANGUAGE, refresh: bool = False) -> ImageCheckRun:
+                 resolver: Resolver | None = None, lang: str = DEFAULT_LANGUAGE, refresh: bool = False,
+                 limit: int = MAX_NEW_PER_RUN) -> ImageCheckRun:
     """Check the images of the selected products and replace the ``source = 'image'`` rows of ``violations``.
 
     Each distinct URL not yet in ``image_checks`` (all of them with ``refresh``) is resolved and read
     once; the loop is over distinct files, never over catalogue rows. Returns the counts."""
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     selection = selection or Selection()
-    resolver = resolver or mirror_resolver()
+    resolver = resolver or default_resolver()
     t0 = time.perf_counter()
     if not table_exists(con, PRODUCTS):
         raise LookupError("no catalogue")
@@ -228,15 +246,15 @@ def check_images(con: duckdb.DuckDBPyConnection, selection: Selection | None = N
         con.execute("DELETE FROM image_checks WHERE url IN (SELECT url FROM _image_sel)")
     cached = {r[0] for r in con.execute(
         "SELECT DISTINCT c.url FROM image_checks AS c JOIN _image_sel AS i ON i.url = c.url").fetchall()}
+    todo = [u for u in urls if u not in cached]
+    # Downloads are I/O: a small pool reads (and decodes) several at once; one run reads at most
+    # ``limit`` new images so the page answers, the next click goes on (the cache keeps what was read).
+    found = resolve_all(resolver, todo[:limit], handle=_facts)
     rows, not_checked = [], 0
-    for url in urls:
-        if url in cached:
+    for url, f in found.items():
+        if f is None:
+            not_checked += 1   # not cached: a mirror configured later (or the network) must be able to check it
             continue
-        source = resolver(url)
-        if source is None:
-            not_checked += 1   # not cached: a mirror configured later must be able to check it
-            continue
-        f = inspect_image(source)
         rows.append([url, f.ok, f.width, f.height, f.format, f.white_border, f.error, datetime.now()])
     if rows:
         con.executemany("INSERT OR REPLACE INTO image_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -254,8 +272,8 @@ def check_images(con: duckdb.DuckDBPyConnection, selection: Selection | None = N
         raise
     return ImageCheckRun(len(urls), len(rows), len(cached), not_checked,
                          {s: int(counts.get(s, 0)) for s in (ERROR, WARNING)}, int(products),
-                         time.perf_counter() - t0)
+                         time.perf_counter() - t0, max(0, len(todo) - limit))
 
 
 __all__ = ["IMAGE_CHECKS", "IMAGE_MIRRORS", "ImageCheck", "ImageCheckRun", "ImageFacts", "check_images",
-           "inspect_image", "mirror_resolver", "violations_sql"]
+           "default_resolver", "inspect_image", "mirror_resolver", "violations_sql"]

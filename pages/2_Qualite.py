@@ -52,6 +52,8 @@ if st.button(t("images.check"), key="quality_images", icon=":material/image_sear
                  errors=checked.counts["ERROR"], warnings=checked.counts["WARNING"], products=checked.products))
     if checked.not_checked:
         st.info(t("images.not_checked", n=checked.not_checked))
+    if checked.remaining:
+        st.info(t("images.remaining", n=checked.remaining))
 
 st.caption(t("quality.run_info", selection=sel.name or t("common.all_products"),
              at=run.started_at.strftime("%Y-%m-%d %H:%M:%S"), seconds=f"{run.duration_s:.2f}",
