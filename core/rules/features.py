@@ -57,8 +57,10 @@ def _derived_read(sql: str) -> list[str]:
 
 
 def is_content(sql: str) -> bool:
-    """Whether a bound predicate reads only its own product (no selection, no category statistics)."""
+    """Whether a bound predicate reads only its own product (no selection, no category statistics,
+    no subquery over another table)."""
     return (not any(p in sql for p in _CONTEXT_PLACEHOLDERS)
+            and not re.search(r"(?i)\bselect\b", sql)
             and not any(name in _CONTEXT_DERIVED for name in _derived_read(sql)))
 
 
@@ -67,7 +69,7 @@ def _features() -> tuple[Feature, ...]:
     for rule in RULES:
         for column in rule.per_field or (rule.field,):
             sql = _bound(rule, column)
-            if not is_content(sql) or len(out) >= FLAG_BITS:
+            if rule.tables or not is_content(sql) or len(out) >= FLAG_BITS:
                 continue    # beyond the mask's bits a check simply stays in the detection pass
             reads = (column,) if rule.per_field else rule.columns
             out.append(Feature(rule.code, column, sql, len(out), tuple(reads)))

@@ -55,6 +55,9 @@ def test_only_per_product_checks_are_stored():
     assert {f.column for f in features.FEATURES if f.code == "TEXT_FORMULA"} == set(
         next(r for r in RULES if r.code == "TEXT_FORMULA").per_field)
     assert len({f.bit for f in features.FEATURES}) == len(features.FEATURES) <= features.FLAG_BITS
+    # a predicate reading another table, or the selection, is never stored
+    assert not features.is_content("p.sku IN (SELECT sku FROM blocked_skus)")
+    assert not features.is_content("p.sku IN (SELECT sku FROM {sel})") and features.is_content("length(p.sku) > 4")
 
 
 def test_scratch_expressions_are_not_stored_and_the_version_is(con):
