@@ -85,10 +85,12 @@ def build(con: duckdb.DuckDBPyConnection, n: int) -> None:
     """(Re)create ``products_staged`` (raw) and ``products`` of ``n`` rows: typed as the import types
     them, with the derived columns (description_text, the rules' content checks) through
     :func:`core.catalog.derived.select_sql`, as the import adds them."""
-    from core.catalog import derived
+    from core.catalog import derived, importer
     con.execute(f"CREATE OR REPLACE TABLE products_staged AS {staged_sql(n)}")
     derived.prepare(con)
-    con.execute(f"CREATE OR REPLACE TABLE products AS {derived.select_sql(typed_sql('products_staged'))}")
+    con.execute("DROP TABLE IF EXISTS products")
+    # as the import writes it: long texts uncompressed, rows in _row order
+    importer._write_staging(con, "products", derived.select_sql(typed_sql("products_staged")))
 
 
 def typed_sql(staged: str) -> str:

@@ -153,7 +153,9 @@ def ensure(con: duckdb.DuckDBPyConnection, table: str = PRODUCTS) -> bool:
     # The importer's staging prefix: a rebuild killed mid-way is dropped at start-up like an import's.
     staging = quote_ident(f"_products_import_derived_{uuid.uuid4().hex}")
     cols = ", ".join(quote_ident(c) for c in base)
-    con.execute(f"CREATE TABLE {staging} AS {select_sql(f'SELECT {cols} FROM {quote_ident(table)}', base)}")
+    # Written as the import writes products (long texts uncompressed, rows kept in _row order).
+    from core.catalog.importer import _write_staging  # noqa: PLC0415 - the importer imports this module
+    _write_staging(con, staging, select_sql(f"SELECT {cols} FROM {quote_ident(table)}", base))
     for attempt in range(5):
         con.execute("BEGIN TRANSACTION")
         try:

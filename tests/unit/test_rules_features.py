@@ -81,6 +81,8 @@ def test_a_catalogue_without_the_features_is_completed_before_validation(con):
     columns = [r[0] for r in con.execute("DESCRIBE products").fetchall()]
     assert columns[-2:] == [features.FLAGS_COLUMN, derived.VERSION_COLUMN]
     assert con.execute("SELECT count(*) FROM products").fetchone()[0] == len(EXAMPLES)
+    # rewritten as the import writes products: rows in _row order (store contract)
+    assert con.execute("SELECT list(_row ORDER BY rowid) = list(_row ORDER BY _row) FROM products").fetchone()[0]
 
 
 def test_stale_features_are_recomputed_once(con):
