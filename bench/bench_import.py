@@ -14,9 +14,9 @@ fresh database file, modules loaded and database open before the clock starts (a
   :mod:`core.catalog.derived` written as a NULL constant (nothing computed, nothing to store) and
   its SQL functions not registered: the UTF-8 check, delimiter, typing, ``_raw`` copies, extra
   columns, write in file order, duplicates, atomic swap. Issue 2's target: <= 1.5x ``duckdb_csv``;
-- ``import_base_compressed`` / ``import_base_unordered``: the same with every column compressed by
-  DuckDB (before the change: ``importer.UNCOMPRESSED_COLUMNS`` empty) / without writing in ``_row``
-  order — what those two choices cost or save;
+- ``import_base_compressed``: the same with every column compressed by DuckDB (before the change:
+  ``importer.UNCOMPRESSED_COLUMNS`` empty) — what storing the descriptions uncompressed saves, and
+  the database size it costs;
 - ``derived_only``: the derived stage alone — ``derived.prepare`` plus a table of the derived columns
   computed by ``derived.select_sql`` from a catalogue already imported (by ``import_base``, off the
   clock), written as the import writes them; and ``description_text`` alone (issue 3: <= 6 s at 1M);
@@ -72,7 +72,7 @@ COPY (
 
 # The child process (a template: @ROOT@ is replaced). argv: mode, file, database.
 CHILD = r"""
-import dataclasses, functools, json, os, resource, sys, time
+import dataclasses, json, os, resource, sys, time
 import duckdb
 sys.path.insert(0, @ROOT@)
 from core import db as core_db
@@ -103,8 +103,6 @@ if mode.startswith("import_base") or mode == "derived_only":
     without_derived_stage()
 if mode == "import_base_compressed":
     importer.UNCOMPRESSED_COLUMNS = ()
-if mode == "import_base_unordered":
-    importer._write_staging = functools.partial(importer._write_staging, ordered=False)
 if mode.startswith("duckdb_"):
     con = duckdb.connect(db)
     con.execute("SET preserve_insertion_order = false")
@@ -199,7 +197,7 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s)")
     csv = files["csv"]
     plan = [("duckdb_csv", csv), ("duckdb_csv_text", csv), ("import_base", csv), ("import_base_compressed", csv),
-            ("import_base_unordered", csv), ("derived_only", csv), ("import_csv", csv)]
+            ("derived_only", csv), ("import_csv", csv)]
     if args.cp1252:
         plan.append(("import_cp1252", cp1252_copy(files)))
     plan += [("duckdb_parquet", files["parquet"]), ("import_parquet", files["parquet"])]
@@ -218,10 +216,9 @@ def main() -> None:
           f"-> {'OK' if d['text_seconds'] <= 6 else 'MISSED'}")
     print(f"import_base + derived stage = {b['seconds'] + d['seconds']:.2f} s wall, {b['cpu'] + d['cpu']:.2f} CPU-s; "
           f"full import_csv {full['seconds']:.2f} s wall, {full['cpu']:.2f} CPU-s")
-    for name, r in (("import_base_unordered", results["import_base_unordered"]),
-                    ("import_base_compressed", results["import_base_compressed"])):
-        print(f"{name} / import_base: wall {r['seconds'] / b['seconds']:.3f}, CPU {r['cpu'] / b['cpu']:.3f}; "
-              f"database {r['db_mb']:.0f} MB vs {b['db_mb']:.0f} MB")
+    r = results["import_base_compressed"]
+    print(f"import_base_compressed / import_base: wall {r['seconds'] / b['seconds']:.3f}, CPU {r['cpu'] / b['cpu']:.3f}; "
+          f"database {r['db_mb']:.0f} MB vs {b['db_mb']:.0f} MB")
     peak = max(r["peak_mb"] for k, r in results.items() if k.startswith("import"))
     base_wall, base_cpu = b["seconds"] / auto["seconds"], b["cpu"] / auto["cpu"]
     print(f"decode+normalise (import_base) / DuckDB read_csv = {base_wall:.2f} wall, {base_cpu:.2f} CPU "

@@ -63,8 +63,11 @@ class ImportResult:
     seconds: float = 0.0
 
 
-def _select_sql(source: Source, match: ColumnMatch) -> str:
-    """The one statement that turns the source's text columns into the products table."""
+def _select_sql(source: Source, match: ColumnMatch, blank: str | None = None) -> str:
+    """The one statement that turns the source's text columns into the products table.
+
+    Lines whose every cell is empty are left out, or, with ``blank`` (a column name), kept and
+    flagged in that extra column (for :func:`_number_rows`, which needs every record in place)."""
     inner = ["CAST(_row AS BIGINT) AS _row"]
     for col in COLUMNS:
         idx = match.canonical[col.name]
@@ -75,26 +78,40 @@ def _select_sql(source: Source, match: ColumnMatch) -> str:
     inner += [f"c{i + 1} AS {quote_ident(name)}" for i, name in match.extras.items()]
     # Lines whose every cell is empty (Excel's trailing ";;;;") are not products.
     cells = ", ".join(f"c{i + 1}" for i in range(len(source.headers)))
-    where = f"WHERE coalesce({cells}) IS NOT NULL" if cells else ""
+    empty = f"coalesce({cells}) IS NULL" if cells else "false"
+    where = "" if blank else f"WHERE NOT ({empty})"
+    if blank:
+        inner.append(f"{empty} AS {quote_ident(blank)}")
     canonical = ", ".join(quote_ident(c.name) for c in COLUMNS)
     raws = "".join(f", {quote_ident(c.name + '_raw')}" for c in COLUMNS if c.keeps_raw)
     extras = "".join(f", {quote_ident(name)}" for name in match.extras.values())
-    return derived.select_sql(f"SELECT _row, {canonical}{raws}{extras} "
+    flag = f", {quote_ident(blank)}" if blank else ""
+    return derived.select_sql(f"SELECT _row, {canonical}{raws}{extras}{flag} "
                               f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
 
 
-def _write_staging(con: duckdb.DuckDBPyConnection, staging: str, select: str, *, ordered: bool = True) -> None:
-    """Create ``staging`` with the columns of ``select`` (long texts uncompressed) and fill it in ``_row`` order.
+def _number_rows(con: duckdb.DuckDBPyConnection, staging: str, blank: str) -> None:
+    """Record numbers from file order, then the empty lines out (a Source ``numbered_by_order``).
+
+    The staging table holds every record in file order (order-preserving insert), so a record's
+    number is its ``rowid`` + 1; empty lines are deleted only once everyone is numbered."""
+    con.execute(f"UPDATE {staging} SET _row = rowid + 1")
+    con.execute(f"DELETE FROM {staging} WHERE {quote_ident(blank)}")
+    con.execute(f"ALTER TABLE {staging} DROP COLUMN {quote_ident(blank)}")
+
+
+def _write_staging(con: duckdb.DuckDBPyConnection, staging: str, select: str) -> None:
+    """Create ``staging`` with the columns of ``select`` (long texts uncompressed) and fill it in file order.
 
     Insertion order is kept for this statement only (a session setting): a parallel read then still
-    writes the products in file order, for the readers that rely on it (core.catalog.store).
-    ``ordered=False`` is for bench/bench_import.py, which measures what the order costs."""
+    writes the products in file order, which numbers CSV records (:func:`_number_rows`) and which the
+    readers of ``products`` may rely on (core.catalog.store)."""
     described = con.execute(f"DESCRIBE {select}").fetchall()
     columns = ", ".join(f"{quote_ident(name)} {sql_type}"
                         + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED_COLUMNS else "")
                         for name, sql_type, *_ in described)
     con.execute(f"CREATE TABLE {staging} ({columns})")
-    con.execute(f"SET SESSION preserve_insertion_order = {str(ordered).lower()}")
+    con.execute("SET SESSION preserve_insertion_order = true")
     try:
         con.execute(f"INSERT INTO {staging} {select}")
     finally:
@@ -215,8 +232,11 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
         fmt = source.file_format
         match = match_columns(source.headers, column_map)
         derived.prepare(con)
+        blank = f"_blank_{uuid.uuid4().hex}" if source.numbered_by_order else None
         try:
-            _write_staging(con, staging, _select_sql(source, match))
+            _write_staging(con, staging, _select_sql(source, match, blank))
+            if blank:
+                _number_rows(con, staging, blank)
         except duckdb.Error as exc:
             raise _duckdb_error(exc, source) from None
         rows, blank = con.execute(
