@@ -31,8 +31,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from core.rules import features
 from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
-from core.rules.store import (RULE_CATEGORY_STATS, RULE_CHECKS, RULE_HITS, RunRecord, blocking_skus_sql,
-                              current_import_id, replace_views, upgrade_legacy)
+from core.rules.store import (RULE_CATEGORY_STATS, RULE_CHECKS, RULE_CHECKS_DDL, RULE_HIT_NULLS, RULE_HITS,
+                              RunRecord, blocking_skus_sql, current_import_id, replace_views, upgrade_legacy)
 from core.selection import Selection, sql_literal, where_sql
 
 SEL_VIEW = "_rules_sel"
@@ -170,6 +170,16 @@ def _constants(checks: list[_Check], attr) -> str:
     return f"[{', '.join(sql_literal(attr(c)) for c in checks)}][p._k + 1]"
 
 
+def render_sql(check: _Check, lang: str) -> tuple[str, str, str]:
+    """SQL of the value (an excerpt), message and hint of one check over a hit product ``p``."""
+    rule = check.rule
+    value = _render_bind(check, rule.value) if rule.value else f"p.{check.column}"
+    params = {name: _render_bind(check, sql) for name, sql in rule.params.items()}
+    params.setdefault("value", f"CAST(({value}) AS VARCHAR)")
+    return (f"left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS})", message_sql(message(rule.message_key, lang), params),
+            message_sql(message(rule.hint_key, lang), params))
+
+
 def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (),
                  empty: dict[str, str] | None = None) -> str:
     """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
@@ -187,15 +197,8 @@ def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (),
         n = min(BITS_PER_MASK, len(checks) - first)
         units.append(f"SELECT h.*{nulls}, {first} + b AS _k FROM {RULE_HITS} AS h, range(0, {n}) AS r(b) "
                      f"WHERE (h.{m} >> b) & 1 <> 0")
-    values, messages, hints = [], [], []
-    for k, check in enumerate(checks):
-        rule = check.rule
-        value = _render_bind(check, rule.value) if rule.value else f"p.{check.column}"
-        params = {name: _render_bind(check, sql) for name, sql in rule.params.items()}
-        params.setdefault("value", f"CAST(({value}) AS VARCHAR)")
-        values.append(f"WHEN {k} THEN left(CAST(({value}) AS VARCHAR), {VALUE_MAX_CHARS})")
-        messages.append(f"WHEN {k} THEN {message_sql(message(rule.message_key, lang), params)}")
-        hints.append(f"WHEN {k} THEN {message_sql(message(rule.hint_key, lang), params)}")
+    parts = [render_sql(check, lang) for check in checks]
+    values, messages, hints = ([f"WHEN {k} THEN {p[i]}" for k, p in enumerate(parts)] for i in range(3))
     return (f"SELECT 'rule' AS source, p.sku AS sku, {_constants(checks, lambda c: c.field)} AS field, "
             f"{_constants(checks, lambda c: c.attribute)} AS amazon_attribute, "
             f"{_constants(checks, lambda c: c.rule.code)} AS code, {_constants(checks, lambda c: c.rule.severity)} AS severity, "
@@ -357,12 +360,16 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
                                "p._k AS _k"), empty))
         else:
             replace_views(con, None, None)
-        con.execute(f"DELETE FROM {RULE_CHECKS}")
+        con.execute(RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE OR REPLACE TABLE"))
+        con.execute(f"DELETE FROM {RULE_HIT_NULLS}")
         if checks:
             con.execute(f"INSERT INTO {RULE_CHECKS} VALUES " + ", ".join(
-                f"({k}, '{_mask_name(k)}', {_bit(k)}, {sql_literal(c.rule.code)}, {sql_literal(c.field)}, "
-                f"{sql_literal(c.attribute)}, {sql_literal(c.rule.severity)}, {sql_literal(c.rule.category)})"
+                f"({k}, '{_mask_name(k)}', {_bit(k)}, " + ", ".join(map(sql_literal, (
+                    c.rule.code, c.field, c.attribute, c.rule.severity, c.rule.category, *render_sql(c, lang)))) + ")"
                 for k, c in enumerate(checks)))
+            if empty:
+                con.execute(f"INSERT INTO {RULE_HIT_NULLS} VALUES " + ", ".join(
+                    f"({sql_literal(c)}, {sql_literal(t)})" for c, t in empty.items()))
         steps["describe"] = time.perf_counter() - t0 - sum(steps.values())
         duration = time.perf_counter() - t0
         run_id = con.execute(

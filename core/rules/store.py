@@ -36,6 +36,12 @@ PRODUCTS_VIEW = "violation_products"    # one row per violating SKU: sku, catego
 RULE_HITS = "rule_hits"                 # the last run's hit products: _rid, sku, category, supplier, masks, …
 RULE_CHECKS = "rule_checks"             # the last run's checks: bit k of mask → code, field, severity, …
 RULE_CATEGORY_STATS = "rule_category_stats"   # the last run's category statistics (PRICE_OUTLIER's message)
+RULE_HIT_NULLS = "rule_hit_nulls"       # hit columns the run left out (no hit product has a value): name, type
+# One row per check of the last run: its bit, constants, and its value/message/hint SQL over a hit
+# product ``p`` in the run's language (the view's CASE branches; a page renders its rows from them).
+RULE_CHECKS_DDL = (f"CREATE TABLE {RULE_CHECKS} (k INTEGER, mask VARCHAR, bit BIGINT, code VARCHAR, field VARCHAR, "
+                   "amazon_attribute VARCHAR, severity VARCHAR, category VARCHAR, value_sql VARCHAR, "
+                   "message_sql VARCHAR, hint_sql VARCHAR)")
 SEVERITY_RANK = {"ERROR": 0, "WARNING": 1, "INFO": 2}
 
 SCHEMA = f"""
@@ -43,10 +49,8 @@ CREATE TABLE IF NOT EXISTS {OTHER_TABLE} (
     source VARCHAR, sku VARCHAR, field VARCHAR, amazon_attribute VARCHAR, code VARCHAR,
     severity VARCHAR, category VARCHAR, value VARCHAR, message VARCHAR, hint VARCHAR
 );
-CREATE TABLE IF NOT EXISTS {RULE_CHECKS} (
-    k INTEGER, mask VARCHAR, bit BIGINT, code VARCHAR, field VARCHAR, amazon_attribute VARCHAR,
-    severity VARCHAR, category VARCHAR
-);
+{RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")};
+CREATE TABLE IF NOT EXISTS {RULE_HIT_NULLS} (name VARCHAR, type VARCHAR);
 CREATE TABLE IF NOT EXISTS {RULE_HITS} (_rid BIGINT, sku VARCHAR, category VARCHAR, supplier VARCHAR, _m0 BIGINT);
 -- until the first rules run re-creates them with the rule rows (see core.rules.engine.validate)
 CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT * FROM {OTHER_TABLE};

@@ -21,7 +21,9 @@ PRODUCTS = [
 ]
 OTHERS = [("amazon", "A", "brand", "brand", "8541", "ERROR", "INVALID_ATTRIBUTE", None, "conflict", "fix"),
           ("image", "B", "images", "main_image_url", "IMAGE_TOO_SMALL", "WARNING", "INVALID_IMAGE", "u", "m", "h"),
-          ("image", "ZZ", "images", "main_image_url", "IMAGE_NOT_WHITE", "INFO", "INVALID_IMAGE", "u", "m", "h")]
+          ("image", "ZZ", "images", "main_image_url", "IMAGE_NOT_WHITE", "INFO", "INVALID_IMAGE", "u", "m", "h"),
+          # the same code with another severity (an image check: main image vs the others)
+          ("image", "C", "images", "other_image_url1", "IMAGE_TOO_SMALL", "ERROR", "INVALID_IMAGE", "u", "m", "h")]
 FILTERS = [{}, {"code": ["TITLE_TOO_LONG", "8541"]}, {"severity": ["WARNING"]}, {"field": ["price", "images"]},
            {"category": ["Jardin"]}, {"supplier": ["Bolt", "Acme"]}, {"severity": ["ERROR"], "category": ["Maison"]},
            {"code": ["NOPE"]}]
@@ -65,17 +67,26 @@ def test_filter_options_are_the_values_present(checked):
 
 
 @pytest.mark.parametrize("filters", [{}, {"severity": ["ERROR"]}, {"category": ["Jardin", "Maison"]}])
-def test_pages_rendered_in_two_steps_are_the_sorted_rows(checked, filters):
+@pytest.mark.parametrize("size", [1, 4, 7])
+def test_pages_rendered_in_two_steps_are_the_sorted_rows(checked, filters, size):
+    _assert_pages_are_the_sorted_rows(checked[0], filters, size)
+
+
+def test_pages_with_a_row_without_code_sort_every_key(checked):
     con, _ = checked
+    con.execute(f"INSERT INTO {OTHER_TABLE} VALUES ('amazon', 'B', NULL, NULL, NULL, 'ERROR', NULL, NULL, 'x', NULL)")
+    _assert_pages_are_the_sorted_rows(con, {}, 5)
+
+
+def _assert_pages_are_the_sorted_rows(con, filters, size):
     everything = queries.export_rows(con, filters)
-    size = 4
     pages = [queries.page_rows(con, filters, n, size) for n in range(1, len(everything) // size + 2)]
     assert all(list(p.columns) == list(queries.TABLE_COLUMNS) for p in pages)
     seen = [tuple(r) for p in pages for r in p.astype(object).where(p.notna(), None).values]
     want = [tuple(r) for r in everything.astype(object).where(everything.notna(), None).values]
     assert sorted(seen, key=repr) == sorted(want, key=repr) and len(seen) == len(want) > size
     rank = {"ERROR": 0, "WARNING": 1, "INFO": 2}
-    order = [(rank[r[1]], r[2], r[0] is None, r[0] or "") for r in seen]
+    order = [(rank[r[1]], r[2] is None, r[2] or "", r[0] is None, r[0] or "") for r in seen]
     assert order == sorted(order)              # errors first, then code, then SKU (missing last), across pages
 
 
