@@ -153,6 +153,24 @@ def test_row_numbers_follow_the_file_on_a_parallel_read(con, tmp_path):
 
 
 
+
+def test_csv_records_are_numbered_in_file_order_when_read_by_several_threads(con, tmp_path):
+    # DuckDB reads a CSV in parallel in 32 MB buffers: this file (~90 MB, wide rows to keep it fast)
+    # spans several. _row comes from the file-order position, empty lines included in the count.
+    path = tmp_path / "wide.csv"
+    duckdb.execute(f"COPY (SELECT CASE WHEN i = 20000 THEN NULL ELSE 'S' || i END AS sku, "
+                   f"CASE WHEN i <> 20000 THEN 'T' END AS title, CASE WHEN i <> 20000 THEN 'D' END AS description, "
+                   f"CASE WHEN i <> 20000 THEN i END AS price, CASE WHEN i <> 20000 THEN 1 END AS stock, "
+                   f"CASE WHEN i <> 20000 THEN repeat('x', 2000) END AS notes "
+                   f"FROM range(1, 45001) t(i)) TO '{path}' (HEADER, DELIMITER ';')")
+    con.execute("SET threads = 4")
+    assert import_file(con, path).rows == 44_999          # line 20,001 (record 20,000) is empty
+    assert con.execute("SELECT count(*) FROM products WHERE sku <> 'S' || _row").fetchone()[0] == 0
+    assert con.execute("SELECT count(*), min(_row), max(_row) FROM products WHERE _row BETWEEN 19999 AND 20001"
+                       ).fetchone() == (2, 19999, 20001)
+    assert con.execute("SELECT count(*) FROM (SELECT _row, lag(_row) OVER (ORDER BY rowid) AS prev FROM products) "
+                       "WHERE prev >= _row").fetchone()[0] == 0
+
 def test_products_are_stored_in_file_order_after_a_parallel_read(con, tmp_path):
     # Contract of core.catalog.store: products sit in _row order (rowid = _row - 1), so a reader may
     # skip its ORDER BY _row. Many small Parquet row groups on 4 threads are read out of order.
