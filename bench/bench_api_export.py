@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import db  # noqa: E402
+from timing import median_time  # noqa: E402
 from core.listings import BuildOptions, feed_document_sql, listings_sql  # noqa: E402
 from core.mapping.default import DEFAULT_MAPPING  # noqa: E402
 from core.mapping.query import mapped_sql  # noqa: E402
@@ -95,13 +94,7 @@ def python_bodies(con, opts: BuildOptions) -> dict[str, str]:
     return out
 
 
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
+timed = median_time     # (seconds, last result)
 
 
 def main(argv=None) -> int:

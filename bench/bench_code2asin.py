@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import db, reports  # noqa: E402
+from timing import median_time  # noqa: E402
 from core.code2asin import job as mapping  # noqa: E402
 from core.code2asin import selected, store  # noqa: E402
 from core.code2asin.eligible import eligible_eans_sql  # noqa: E402
@@ -68,12 +68,7 @@ def generate(con: duckdb.DuckDBPyConnection, n: int) -> None:
 
 
 def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeat)[0]
 
 
 def bench(n: int, repeat: int) -> None:

@@ -12,27 +12,20 @@
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import db  # noqa: E402
+from timing import median_time  # noqa: E402
 from core.catalog.importer import import_file  # noqa: E402
 from core.catalog.sample import SAMPLE_PATH  # noqa: E402
 from core.images import check_images, inspect_image, mirror_resolver  # noqa: E402
 
 
-def _timed(fn, repeat: int = 1) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+_timed = median_time    # (seconds, last result)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import db  # noqa: E402
+from timing import median_time  # noqa: E402
 from core.rules import queries  # noqa: E402
 from core.rules.engine import validate  # noqa: E402
 
@@ -76,12 +77,7 @@ def _baseline_write(con) -> float:
 
 
 def _timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeat)[0]
 
 
 def _apptest(path: Path) -> tuple[float, float]:
