@@ -95,7 +95,10 @@ def error_from_json(text: str) -> CatalogImportError:
 # ---------------------------------------------------------------- start, watch, read the outcome
 def running(con: duckdb.DuckDBPyConnection) -> jobs.Job | None:
     """The import running now (any session), or None."""
-    return next((j for j in jobs.of_kind(con, KIND, limit=RECENT) if j.status == "running" and not j.stale), None)
+    # Read on every run of the Catalogue page: one query when nothing runs.
+    ids = [r[0] for r in con.execute("SELECT id FROM jobs WHERE kind = ? AND status = 'running' ORDER BY id DESC",
+                                     [KIND]).fetchall()]
+    return next((j for j in (jobs.get(con, i) for i in ids) if j is not None and not j.stale), None)
 
 
 def start(con: duckdb.DuckDBPyConnection, path: str | Path, file_name: str, *,
