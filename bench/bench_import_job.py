@@ -3,7 +3,8 @@
 Usage: ``python bench/bench_import_job.py [--rows 200000] [--repeat 3]``
 
 Uses the CSV of ``bench/bench_import.py`` (generated under ``bench/out/`` if missing). In ONE process,
-on one database file, modules loaded and the database open before the clock starts, alternating:
+on one database file, modules loaded and the database open before the clock starts, alternating
+(direct then job, job then direct, …):
 
 - ``direct``: ``import_file(cursor, csv)`` in the calling thread — the same-run baseline (what the page
   did before, inside its script run);
@@ -74,14 +75,15 @@ def main() -> None:
         direct()                                  # warm: caches, first-import schema work
         runs = {"direct": [], "job": []}
         held = []
-        for _ in range(args.repeat):
-            wall, cpu, rows = measure(direct)
-            runs["direct"].append((wall, cpu))
-            assert rows == args.rows, rows
-            wall, cpu, (rows, start_s) = measure(job)
-            runs["job"].append((wall, cpu))
-            held.append(start_s)
-            assert rows == args.rows, rows
+        for i in range(args.repeat):
+            # Alternate which goes first (direct, job, job, direct, …): no order bias in the medians.
+            for name in (("direct", "job") if i % 2 == 0 else ("job", "direct")):
+                wall, cpu, value = measure(direct if name == "direct" else job)
+                runs[name].append((wall, cpu))
+                if name == "job":
+                    value, start_s = value
+                    held.append(start_s)
+                assert value == args.rows, value
 
         # Page reads during an import vs idle.
         cur = con.cursor()
@@ -117,8 +119,9 @@ def main() -> None:
         "read_during_import_ms": round(statistics.median(busy) * 1000, 2) if busy else None,
         "read_during_import_max_ms": round(max(busy) * 1000, 1) if busy else None,
         "reads_during_import": len(busy),
+        "runs_wall_cpu": {k: [(round(w, 2), round(c, 2)) for w, c in v] for k, v in runs.items()},
     }
-    print(json.dumps(report, indent=1))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
