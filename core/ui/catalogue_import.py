@@ -79,11 +79,12 @@ def collect(page: Page) -> bool:
 
 
 def _size(t, size: int | None) -> str:
+    # Decimal units, as Streamlit's uploader shows the file's size just above.
     if not size:
         return "—"
-    if size < 1024 * 1024:
-        return t("catalogue.job.size_kb", n=max(1, round(size / 1024)))
-    return t("catalogue.job.size_mb", n=f"{size / 1024 / 1024:,.0f}".replace(",", " "))
+    if size < 1_000_000:
+        return t("catalogue.job.size_kb", n=max(1, round(size / 1000)))
+    return t("catalogue.job.size_mb", n=f"{size / 1_000_000:,.0f}".replace(",", " "))
 
 
 def progress(page: Page, job_id: int) -> None:
