@@ -158,11 +158,14 @@ def forget_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
 
     Their item stays unanswered, so :func:`outcome` says ``interrupted``; returns their ids."""
     jobs.recover(con)
-    dead = [j for j in jobs.of_kind(con, KIND, limit=RECENT)
-            if j.status in ("interrupted", "failed", "cancelled") and j.done_items == 0]
-    for job in dead:
-        uploads.discard(job.params.get("path"))
-    return [j.id for j in dead]
+    # One query (this runs at every start): the recent stopped jobs whose file never got an answer.
+    dead = con.execute(
+        "SELECT j.id, j.params FROM jobs AS j JOIN job_items AS i ON i.job_id = j.id AND i.item = ? "
+        "WHERE j.kind = ? AND j.status IN ('interrupted', 'failed', 'cancelled') "
+        "AND i.state NOT IN ('accepted', 'rejected') ORDER BY j.id DESC LIMIT ?", [ITEM, KIND, RECENT]).fetchall()
+    for _, params in dead:
+        uploads.discard(json.loads(params or "{}").get("path"))
+    return [job_id for job_id, _ in dead]
 
 
 # ---------------------------------------------------------------- the worker
