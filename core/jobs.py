@@ -270,13 +270,16 @@ class JobContext:
             self.con.execute("UPDATE job_items SET remote_id = ? WHERE job_id = ? AND list_contains(?, item)",
                              [remote_id, self.id, items])
 
-    def answer(self, item: str, state: str, detail: str = "", remote_id: str | None = None) -> None:
-        """Record the answer for one item."""
+    def answer(self, item: str, state: str, detail: str = "", remote_id: str | None = None, *,
+               max_detail: int | None = 2000) -> None:
+        """Record the answer for one item. ``detail`` is cut at ``max_detail`` characters (None: kept
+        whole, for a worker whose detail is a structured result the page reads back)."""
         if state not in ITEM_STATES:
             raise ValueError(state)
         self.con.execute(
             "UPDATE job_items SET state = ?, detail = ?, answered_at = ?, remote_id = coalesce(?, remote_id) "
-            "WHERE job_id = ? AND item = ?", [state, detail[:2000], _now(self.con), remote_id, self.id, item])
+            "WHERE job_id = ? AND item = ?",
+            [state, detail if max_detail is None else detail[:max_detail], _now(self.con), remote_id, self.id, item])
 
 
 def _finish(con: duckdb.DuckDBPyConnection, job_id: int, status: str, error: str | None = None) -> None:

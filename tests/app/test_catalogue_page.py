@@ -14,6 +14,15 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 LANGS = ["fr", "en"]
 
 
+@pytest.fixture(autouse=True)
+def imports_end_within_the_run(monkeypatch):
+    """The page waits for its import job as long as it takes (a busy test machine may need more than the
+    page's SETTLE_S): these tests are about the page's outcome; tests/app/test_catalogue_import_job.py
+    covers the progress shown while a job runs."""
+    from core.ui import catalogue_import
+    monkeypatch.setattr(catalogue_import, "SETTLE_S", 60.0)
+
+
 def metric(at, key, lang):
     return next(m.value for m in at.metric if m.label == message(key, lang))
 
