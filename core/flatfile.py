@@ -39,7 +39,11 @@ from core.mapping.fields import label
 
 TEMPLATE_VERSION = "2021.1014"
 ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
-_BATCH_ROWS = 1 << 16
+# Rows per Arrow batch. Each batch's buffers are freshly allocated, so a 56 MB batch (65,536 lines of
+# ~860 bytes) page-faults every page it fills (~290k faults at 1M products); 16,384 lines (~14 MB) are
+# reused from the allocator's free memory: fewer faults, less system time, data still in cache when
+# hashed (≈ 20 % less process CPU at 200k, bench/bench_flatfile.py).
+_BATCH_ROWS = 1 << 14
 ROW = "_row"      # the catalogue line of a product: the order of the file
 
 
