@@ -190,7 +190,12 @@ def timed(fn, cpu: list | None = None) -> float:
 
 def _cpu(samples: list) -> str:
     user, system, faults = (statistics.median(x[i] for x in samples) for i in range(3))
-    return f"{user + system:5.2f} CPU-s (user {user:.2f} + sys {system:.2f}, {faults / 1000:,.0f}k page faults)"
+    return (f"{_cpu_seconds(samples):5.2f} CPU-s (medians: user {user:.2f}, sys {system:.2f}, "
+            f"{faults / 1000:,.0f}k page faults)")
+
+
+def _cpu_seconds(samples: list) -> float:
+    return statistics.median(x[0] + x[1] for x in samples)
 
 
 def bench(n: int, repeat: int, pandas_max: int) -> None:
@@ -250,8 +255,7 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
     line("writer (unordered)", "unordered")
     line("writer, ORDER BY", "sorted", f" -> the no-sort order path {t['sorted'] / t['writer']:4.2f}x faster")
     line("main's writer", "main", f" (c2acc0e) -> writer {t['main'] / t['writer']:4.2f}x faster, "
-         f"{statistics.median(sum(x[:2]) for x in cpu['main']) / statistics.median(sum(x[:2]) for x in cpu['writer']):4.2f}x "
-         f"less CPU")
+         f"{_cpu_seconds(cpu['main']) / _cpu_seconds(cpu['writer']):4.2f}x less CPU")
     print(f"plain write        : {t['plain']:6.2f} s  {mb / t['plain']:8.1f} MB/s (physical limit); {_cpu(cpu['plain'])}")
     print(f"plain write+sha256 : {t['hashed']:6.2f} s  {mb / t['hashed']:8.1f} MB/s (the writer also records the "
           f"file's sha256); {_cpu(cpu['hashed'])}")
