@@ -2,6 +2,7 @@
 (core.flatfile._stream_in_row_order): the same bytes as the fields of mapped_sql joined and sorted."""
 import hashlib
 import random
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -191,7 +192,6 @@ class _SlowFile:
     """A file object whose writes wait for a signal: the writer thread is behind on demand."""
 
     def __init__(self, fail_at: int | None = None):
-        import threading
         self.go, self.data, self.fail_at = threading.Event(), bytearray(), fail_at
 
     def write(self, b):
@@ -205,7 +205,6 @@ class _SlowFile:
 
 
 def test_sink_put_never_blocks_and_wait_below_bounds_the_queue():
-    import threading
     fh = _SlowFile()
     with flatfile._Sink(fh, "utf-8") as sink:
         for i in range(10):                  # the writer is stuck: put() still returns at once
