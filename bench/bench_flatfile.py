@@ -3,8 +3,10 @@
 For each size, in the same run:
 - the export writer as the export runs it (core.mapping.query.lines_sql + core.flatfile.write, the guide's
   default mapping, in catalogue row order: streamed and put back in order, no sort), and the same unordered;
-- the previous writer, as the same-run baseline: the mapped_sql fields joined by the writer and sorted by
-  DuckDB (``ORDER BY _row``); its file must have the same sha256 as the writer's (printed);
+- the same lines sorted by DuckDB (``ORDER BY _row``): what the no-sort order path saves;
+- main's writer as of c2acc0e, as the same-run baseline: the HTML text cleaned by three scans and a replace
+  (``gated_clean_sql``) and 65,536-line Arrow batches; all three ordered files must have the same sha256
+  (printed);
 - the physical limit: a plain sequential write of the same number of bytes;
 - a pandas implementation (same mapping with vectorised string methods, then ``to_csv``), measured from
   a DataFrame already in memory (loading it is not counted: that favours pandas).
@@ -22,10 +24,12 @@ import argparse
 import csv
 import hashlib
 import os
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import duckdb
 import pandas as pd
@@ -34,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.mapping.product_types import SCHEMA as CATEGORY_SCHEMA  # noqa: E402
+from core import flatfile  # noqa: E402
 from core.flatfile import write  # noqa: E402
+from core.mapping import query  # noqa: E402
 from core.mapping.default import DEFAULT_MAPPING, FIELDS  # noqa: E402
 from core.catalog import derived  # noqa: E402
 from core.mapping.query import LINE, lines_sql, mapped_sql  # noqa: E402
@@ -151,13 +157,45 @@ def plain_write_hashed(path: Path, size: int) -> None:
             left -= len(block)
 
 
-def timed(fn, cpu: list[float] | None = None) -> float:
-    """Wall time of ``fn()``; its process CPU time (all threads) appended to ``cpu`` when given."""
-    c0, t0 = time.process_time(), time.perf_counter()
+def previous_lines_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """``lines_sql`` as main had it at c2acc0e: the HTML text (which holds no tab or CR) still cleaned by
+    three ``contains`` scans and a replace (the same bytes; checked by the sha256 of the files)."""
+    with patch.object(query, "_line_feeds_to_spaces", query.gated_clean_sql):
+        return lines_sql(con, DEFAULT_MAPPING, "FR")
+
+
+def previous_write(*args, **kwargs):
+    """``flatfile.write`` with main's 65,536-line Arrow batches (c2acc0e)."""
+    with patch.object(flatfile, "_BATCH_ROWS", 1 << 16):
+        return write(*args, **kwargs)
+
+
+def _usage() -> tuple[float, float, int]:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime, r.ru_stime, r.ru_minflt
+
+
+def timed(fn, cpu: list | None = None) -> float:
+    """Wall time of ``fn()``; its process (user, system) CPU seconds, all threads, and page faults
+    appended to ``cpu`` when given."""
+    u0, s0, f0 = _usage()
+    t0 = time.perf_counter()
     fn()
+    wall = time.perf_counter() - t0
     if cpu is not None:
-        cpu.append(time.process_time() - c0)
-    return time.perf_counter() - t0
+        u1, s1, f1 = _usage()
+        cpu.append((u1 - u0, s1 - s0, f1 - f0))
+    return wall
+
+
+def _cpu(samples: list) -> str:
+    user, system, faults = (statistics.median(x[i] for x in samples) for i in range(3))
+    return (f"{_cpu_seconds(samples):5.2f} CPU-s (medians: user {user:.2f}, sys {system:.2f}, "
+            f"{faults / 1000:,.0f}k page faults)")
+
+
+def _cpu_seconds(samples: list) -> float:
+    return statistics.median(x[0] + x[1] for x in samples)
 
 
 def bench(n: int, repeat: int, pandas_max: int) -> None:
@@ -181,42 +219,47 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
     market = marketplace("FR")
     sql = mapped_sql(con, DEFAULT_MAPPING, "FR")
     lines = lines_sql(con, DEFAULT_MAPPING, "FR")
+    previous_lines = previous_lines_sql(con)
     types = [r[0] for r in con.execute(f"SELECT DISTINCT feed_product_type FROM ({sql})").fetchall()]
     target = OUT / f"flatfile-{n}.txt"
-    previous_target = OUT / f"flatfile-{n}-previous.txt"
-    c_ord, c_unord, c_prev, c_plain, c_hashed = [], [], [], [], []
-    ordered, previous, digests = [], [], set()
-    for _ in range(repeat):   # alternating, so that a change of load hits both alike
-        ordered.append(timed(lambda: digests.add(("writer", write(con, lines, list(FIELDS), target, market, types,
-                                                                  line_column=LINE).sha256)), c_ord))
-        # "_row + 0" is not the column name: the writer then lets DuckDB sort, as it always did before.
-        previous.append(timed(lambda: digests.add(("previous", write(con, sql, list(FIELDS), previous_target, market,
-                                                                     types, order_by="_row + 0").sha256)), c_prev))
+    other = OUT / f"flatfile-{n}-other.txt"
+    args = (list(FIELDS), market, types)
+    runs = {  # name -> (writes the file, returns its sha256)
+        "writer": lambda: write(con, lines, args[0], target, *args[1:], line_column=LINE).sha256,
+        # "_row + 0" is not the column name: the writer then lets DuckDB sort, as it did before.
+        "sorted": lambda: write(con, lines, args[0], other, *args[1:], order_by="_row + 0", line_column=LINE).sha256,
+        "main": lambda: previous_write(con, previous_lines, args[0], other, *args[1:], line_column=LINE).sha256,
+    }
+    wall, cpu, digests = {k: [] for k in runs}, {k: [] for k in runs}, {}
+    for _ in range(repeat):   # alternating, so that a change of load hits each alike
+        for name, run in runs.items():
+            wall[name].append(timed(lambda: digests.setdefault(name, set()).add(run()), cpu[name]))
     size = target.stat().st_size
     unordered_target = OUT / f"flatfile-{n}-unordered.txt"
-    unordered = [timed(lambda: write(con, lines, list(FIELDS), unordered_target, market, types, order_by=None,
-                                     line_column=LINE), c_unord) for _ in range(repeat)]
-    plain = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), c_plain) for _ in range(repeat)]
-    hashed = [timed(lambda: plain_write_hashed(OUT / f"plain-{n}.bin", size), c_hashed) for _ in range(repeat)]
+    cpu["unordered"], cpu["plain"], cpu["hashed"] = [], [], []
+    wall["unordered"] = [timed(lambda: write(con, lines, args[0], unordered_target, *args[1:], order_by=None,
+                                             line_column=LINE), cpu["unordered"]) for _ in range(repeat)]
+    wall["plain"] = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), cpu["plain"]) for _ in range(repeat)]
+    wall["hashed"] = [timed(lambda: plain_write_hashed(OUT / f"plain-{n}.bin", size), cpu["hashed"])
+                      for _ in range(repeat)]
     mb = size / 1e6
-    t_ord, t_unord, t_prev, t_plain, t_hashed = (statistics.median(x)
-                                                 for x in (ordered, unordered, previous, plain, hashed))
-    cpu = {k: statistics.median(v) for k, v in (("ordered", c_ord), ("unordered", c_unord), ("previous", c_prev),
-                                               ("plain", c_plain), ("hashed", c_hashed))}
-    print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product; sha256 identical in every run of the writer and the "
-          f"previous writer: {len({d for _, d in digests}) == 1}")
-    print(f"writer (ordered)   : {t_ord:6.2f} s  {n / t_ord:12,.0f} rows/s  {mb / t_ord:8.1f} MB/s  "
-          f"= {t_ord / t_plain:5.1f}x the plain write")
-    print(f"writer (unordered) : {t_unord:6.2f} s  {n / t_unord:12,.0f} rows/s  {mb / t_unord:8.1f} MB/s  "
-          f"= {t_unord / t_plain:5.1f}x the plain write")
-    print(f"previous writer    : {t_prev:6.2f} s  {n / t_prev:12,.0f} rows/s  {mb / t_prev:8.1f} MB/s  "
-          f"= {t_prev / t_plain:5.1f}x the plain write (fields joined, ORDER BY _row) -> writer {t_prev / t_ord:4.2f}x "
-          f"faster")
-    print(f"plain write        : {t_plain:6.2f} s  {mb / t_plain:8.1f} MB/s (physical limit)")
-    print(f"plain write+sha256 : {t_hashed:6.2f} s  {mb / t_hashed:8.1f} MB/s (the writer also records the "
-          f"file's sha256) -> writer = {t_ord / t_hashed:5.1f}x (ordered), {t_unord / t_hashed:5.1f}x (unordered)")
-    print(f"process CPU (all threads): writer ordered {cpu['ordered']:.2f} s, unordered {cpu['unordered']:.2f} s, "
-          f"previous writer {cpu['previous']:.2f} s, plain write {cpu['plain']:.2f} s, plain+sha256 {cpu['hashed']:.2f} s")
+    t = {k: statistics.median(v) for k, v in wall.items()}
+    same = len(set().union(*digests.values())) == 1
+    print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product; sha256 identical in every run of the writer, the "
+          f"sorted writer and main's writer: {same}")
+
+    def line(label: str, k: str, note: str = "") -> None:
+        print(f"{label:19s}: {t[k]:6.2f} s  {n / t[k]:10,.0f} rows/s  {mb / t[k]:7.1f} MB/s  = {t[k] / t['plain']:4.1f}x "
+              f"the plain write, {t[k] / t['hashed']:4.1f}x plain + sha256; {_cpu(cpu[k])}{note}")
+    line("writer (ordered)", "writer")
+    line("writer (unordered)", "unordered")
+    line("writer, ORDER BY", "sorted", f" -> the no-sort order path {t['sorted'] / t['writer']:4.2f}x faster")
+    line("main's writer", "main", f" (c2acc0e) -> writer {t['main'] / t['writer']:4.2f}x faster, "
+         f"{_cpu_seconds(cpu['main']) / _cpu_seconds(cpu['writer']):4.2f}x less CPU")
+    print(f"plain write        : {t['plain']:6.2f} s  {mb / t['plain']:8.1f} MB/s (physical limit); {_cpu(cpu['plain'])}")
+    print(f"plain write+sha256 : {t['hashed']:6.2f} s  {mb / t['hashed']:8.1f} MB/s (the writer also records the "
+          f"file's sha256); {_cpu(cpu['hashed'])}")
+    t_ord, t_unord = t["writer"], t["unordered"]
     print(f"load average now {os.getloadavg()[0]:.1f}")
     if n <= pandas_max:
         df = con.execute("SELECT * FROM products ORDER BY _row").df()
@@ -229,7 +272,7 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
               f"-> writer is {t_pd / t_ord:4.1f}x faster (ordered), {t_pd / t_unord:4.1f}x (unordered); "
               f"pandas file identical to the writer's: {same}")
         del df
-    for f in (OUT / f"plain-{n}.bin", unordered_target, previous_target):
+    for f in (OUT / f"plain-{n}.bin", unordered_target, other):
         f.unlink(missing_ok=True)
     con.close()
     dbfile.unlink(missing_ok=True)

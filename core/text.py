@@ -89,6 +89,11 @@ def html_to_text_sql(expr: str) -> str:
     tags removed; entities decoded; non-breaking spaces and runs of spaces collapsed; no blank lines;
     result trimmed. Text without any tag keeps its own line breaks (it was not HTML); in HTML a raw
     newline is only a space.
+
+    Output contract (the Flat File writer relies on it, tests/unit/test_flatfile_text_contract.py):
+    the result never holds a tab, a carriage return, a form feed or U+00A0, whatever the input
+    (raw or from an entity such as ``&#9;``): line breaks are line feeds only. Every such character
+    is folded to a space after the entities are decoded, and no later step writes one.
     """
     is_html = "regexp_matches(s, '<[a-zA-Z/!]')"
     # Plain replace() is several times cheaper than a regex replace; the regexes below only match

@@ -34,7 +34,8 @@ def gated_clean_sql(column: str) -> str:
     ``contains`` is a memchr scan while each ``replace`` copies the string, and most values hold no tab
     or line break; descriptions converted from HTML hold line feeds only (one replace). The column is
     read up to four times, so this is only cheap on a computed column, never on a long expression
-    (DuckDB does not share sub-expressions across CASE branches)."""
+    (DuckDB does not share sub-expressions across CASE branches). A text converted from HTML needs
+    less: see :func:`_line_feeds_only`."""
     tab_or_cr = f"contains({column}, chr(9)) OR contains({column}, chr(13))"
     return (f"CASE WHEN {tab_or_cr} THEN {clean_sql(column)} "
             f"WHEN contains({column}, chr(10)) THEN replace({column}, chr(10), ' ') ELSE {column} END")
@@ -72,7 +73,20 @@ def value_sql(row: MappingRow, types: dict[str, str], marketplace: str, conditio
 def written_sql(row: MappingRow, types: dict[str, str], marketplace: str, condition: str = "new") -> str:
     """SQL expression of the value as written: cleaned of tabs and line breaks when it can hold text."""
     value = value_sql(row, types, marketplace, condition)
-    return clean_sql(value) if _cleaned(row) else value
+    if not _cleaned(row):
+        return value
+    return _line_feeds_to_spaces(value) if _line_feeds_only(row) else clean_sql(value)
+
+
+def _line_feeds_only(row: MappingRow) -> bool:
+    # A text converted from HTML holds no tab and no CR (core.text.html_to_text_sql's output contract,
+    # tested in tests/unit/test_flatfile_text_contract.py): only its line feeds need replacing, one pass instead of
+    # three scans and a replace.
+    return transform(row.transform).line_feeds_only
+
+
+def _line_feeds_to_spaces(expr: str) -> str:
+    return f"replace({expr}, chr(10), ' ')"
 
 
 def _cleaned(row: MappingRow) -> bool:
@@ -114,7 +128,9 @@ def mapped_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], mar
 
 
 def _written_column(row: MappingRow, i: int) -> str:
-    return gated_clean_sql(f"v{i}") if _cleaned(row) else f"v{i}"
+    if not _cleaned(row):
+        return f"v{i}"
+    return _line_feeds_to_spaces(f"v{i}") if _line_feeds_only(row) else gated_clean_sql(f"v{i}")
 
 
 LINE = "_line"    # a product's whole Flat File line (cells joined by tabs, "\n" at the end)
@@ -128,11 +144,12 @@ def lines_sql(con: duckdb.DuckDBPyConnection, rows: tuple[MappingRow, ...], mark
     line feed at the end, which is what the writer writes, built with less work: one test of the short
     text values together (the concatenation of the values holds no tab, CR or LF: true for nearly every
     product) replaces three scans of each of them; only a text converted from HTML, which always holds
-    line feeds, keeps its own cleaning. A product failing the test gets the cells of mapped_sql()."""
+    line feeds (and never a tab or CR), keeps its own cleaning: one replace of its line feeds. A product
+    failing the test gets the cells of mapped_sql()."""
     types, condition = column_types(con), settings_condition(con)
     inner = [f"p._row AS {ROW}", f"CAST(p.sku AS VARCHAR) AS {SKU}"]
     inner += [f"{value_sql(r, types, marketplace, condition)} AS v{i}" for i, r in enumerate(rows)]
-    own = {i for i, r in enumerate(rows) if _cleaned(r) and r.transform == "html_to_text"}
+    own = {i for i, r in enumerate(rows) if _cleaned(r) and _line_feeds_only(r)}
     shared = [f"v{i}" for i, r in enumerate(rows) if _cleaned(r) and i not in own]
     cleaned = [_written_column(r, i) for i, r in enumerate(rows)]
     line = "concat(" + ", chr(9), ".join(cleaned) + ", chr(10))" if rows else "chr(10)"

@@ -2,6 +2,7 @@
 (core.flatfile._stream_in_row_order): the same bytes as the fields of mapped_sql joined and sorted."""
 import hashlib
 import random
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -185,3 +186,49 @@ def test_a_row_handed_out_twice_is_not_trusted(con, tmp_path, monkeypatch):
         return pa.RecordBatchReader.from_batches(table.schema, [late.to_batches()[0], table.slice(0, 20).to_batches()[0]])
     monkeypatch.setattr(flatfile, "_reader", twice)
     assert write(con, tmp_path / "f.txt").path.read_bytes() == expected
+
+
+class _SlowFile:
+    """A file object whose writes wait for a signal: the writer thread is behind on demand."""
+
+    def __init__(self, fail_at: int | None = None):
+        self.go, self.data, self.fail_at = threading.Event(), bytearray(), fail_at
+
+    def write(self, b):
+        self.go.wait(5)
+        if self.fail_at is not None and len(self.data) >= self.fail_at:
+            raise OSError("disk full")
+        self.data += b
+
+    def close(self):
+        pass
+
+
+def test_sink_put_never_blocks_and_wait_below_bounds_the_queue():
+    fh = _SlowFile()
+    with flatfile._Sink(fh, "utf-8") as sink:
+        for i in range(10):                  # the writer is stuck: put() still returns at once
+            sink.put(memoryview(bytes([65 + i]) * 1000))
+        assert sink.queued == 10_000
+        waited = threading.Event()
+        waiter = threading.Thread(target=lambda: (sink.wait_below(3000), waited.set()))
+        waiter.start()
+        assert not waited.wait(0.2)          # 10,000 bytes queued > 3,000: the fetching loop waits
+        fh.go.set()                          # the writer catches up
+        assert waited.wait(5)
+        waiter.join()
+    assert bytes(fh.data) == b"".join(bytes([65 + i]) * 1000 for i in range(10)) and sink.size == 10_000
+    assert sink.queued == 0 and sink.digest.hexdigest() == hashlib.sha256(bytes(fh.data)).hexdigest()
+
+
+def test_sink_error_reaches_the_fetching_loop():
+    fh = _SlowFile(fail_at=2000)
+    fh.go.set()
+    puts = 0
+    with pytest.raises(OSError, match="disk full"):
+        with flatfile._Sink(fh, "utf-8") as sink:
+            for _ in range(100):
+                sink.put(memoryview(b"x" * 1000))
+                puts += 1
+                sink.wait_below(0)           # raises once the writer thread has failed
+    assert len(fh.data) == 2000 and puts == 3    # told at the wait that followed the failing chunk
