@@ -42,7 +42,7 @@ RULE_HITS = "rule_hits"                 # the last run's hit products: _rid, sku
 RULE_CHECKS = "rule_checks"             # the last run's checks: bit k of mask → code, field, severity, …
 RULE_CATEGORY_STATS = "rule_category_stats"   # the last run's category statistics (PRICE_OUTLIER's message)
 RULE_HIT_NULLS = "rule_hit_nulls"       # no longer written (hits keep no quoted column); kept for old databases
-RULE_VIEWS = "rule_views"               # fingerprint of the views' SQL the last run created (unchanged: not re-created)
+RULE_VIEWS = "rule_views"               # fingerprints of the views the last run created (unchanged: not re-created)
 HIT_KEYS: tuple[str, ...] = ("sku", "category", "supplier")   # products columns every hit row keeps
 # One row per check of the last run: its bit, constants, and its value/message/hint SQL over a hit
 # product ``p`` in the run's language (the view's CASE branches; a page renders its rows from them).
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS {OTHER_TABLE} (
 );
 {RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")};
 CREATE TABLE IF NOT EXISTS {RULE_HIT_NULLS} (name VARCHAR, type VARCHAR);
-CREATE TABLE IF NOT EXISTS {RULE_VIEWS} (fingerprint VARCHAR);
+CREATE TABLE IF NOT EXISTS {RULE_VIEWS} (fingerprint VARCHAR, catalog VARCHAR);
 CREATE TABLE IF NOT EXISTS {RULE_HITS} (_rid BIGINT, sku VARCHAR, category VARCHAR, supplier VARCHAR, _m0 BIGINT);
 -- until the first rules run re-creates them with the rule rows (see core.rules.engine.validate)
 CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT * FROM {OTHER_TABLE};
@@ -176,12 +176,21 @@ def replace_views(con: duckdb.DuckDBPyConnection, rule_rows: str | None, rule_ro
     texts = {name: f"CREATE OR REPLACE VIEW {name} AS " + (f"{rules}\nUNION ALL\n{others}" if rules else others)
              for name, (rules, others) in zip((VIEW, ROWS_VIEW), parts)}
     fingerprint = hashlib.sha256("\n".join(texts.values()).encode()).hexdigest()
-    if con.execute(f"SELECT count(*) FROM {RULE_VIEWS} WHERE fingerprint = ?", [fingerprint]).fetchone()[0]:
+    stored = con.execute(f"SELECT fingerprint, catalog FROM {RULE_VIEWS}").fetchall()
+    # the catalogue's own text of the views too: views replaced by anything else are re-created
+    if stored == [(fingerprint, _catalog_fingerprint(con))]:
         return
     for text in texts.values():
         con.execute(text)
     con.execute(f"DELETE FROM {RULE_VIEWS}")
-    con.execute(f"INSERT INTO {RULE_VIEWS} VALUES (?)", [fingerprint])
+    con.execute(f"INSERT INTO {RULE_VIEWS} VALUES (?, ?)", [fingerprint, _catalog_fingerprint(con)])
+
+
+def _catalog_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    sql = con.execute(f"SELECT string_agg(sql, chr(10) ORDER BY view_name) FROM duckdb_views() "
+                      f"WHERE database_name = current_database() AND schema_name = 'main' "
+                      f"AND view_name IN ('{VIEW}', '{ROWS_VIEW}')").fetchone()[0]
+    return hashlib.sha256((sql or "").encode()).hexdigest()
 
 
 def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
@@ -196,7 +205,6 @@ def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
     if kinds.get(PRODUCTS_VIEW) == "BASE TABLE":
         con.execute(f"DROP TABLE {PRODUCTS_VIEW}")
     if kinds.get(VIEW) == "BASE TABLE" or kinds.get(PRODUCTS_VIEW) == "BASE TABLE":
-        con.execute(f"DELETE FROM {RULE_VIEWS}")   # the views are gone whatever the fingerprint says
         replace_views(con, None, None)
         con.execute(f"CREATE OR REPLACE VIEW {PRODUCTS_VIEW} AS SELECT sku, any_value(product_category) AS category, "
                     f"any_value(product_supplier) AS supplier FROM {ROWS_VIEW} WHERE sku IS NOT NULL GROUP BY sku")

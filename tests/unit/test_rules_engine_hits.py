@@ -94,3 +94,8 @@ def test_views_are_recreated_only_when_their_sql_changes(con):
     validate(counting, lang="en")
     assert counting.views == 6
     assert "WEIGHT_INVALID" not in set(queries.filter_options(con)["code"])
+    # views replaced by something else (another version of the engine) are re-created
+    con.execute("CREATE OR REPLACE VIEW violations AS SELECT * FROM violations_other")
+    validate(counting, lang="en")
+    assert counting.views == 8
+    assert con.execute("SELECT count(*) FROM violations WHERE code = 'TITLE_TOO_LONG'").fetchone()[0] == 1
