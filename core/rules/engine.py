@@ -193,7 +193,7 @@ def render_sql(check: _Check, lang: str) -> tuple[str, str, str]:
 
 
 def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (), reads: tuple[str, ...] = (),
-                 sku_check: bool = True) -> str:
+                 import_id: int | None = None) -> str:
     """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
     columns of :data:`RULE_HITS`) rendered from the hit products persisted by the run.
 
@@ -201,9 +201,9 @@ def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (), r
     check's constants are list look-ups and its value, message (run's language) and hint one CASE
     branch each, evaluated only for the rows the reader keeps (a page, an export, a count needs none).
     Same expressions as the former write-time rendering, so the same texts. ``reads``: the products
-    columns the messages quote, joined by row id (:func:`core.rules.store.hit_products_join`;
-    ``sku_check``: products has a SKU the join can check)."""
-    join = hit_products_join(reads, sku_check)
+    columns the messages quote, joined by row id while the catalogue is the run's (``import_id``,
+    :func:`core.rules.store.hit_products_join`)."""
+    join = hit_products_join(reads, import_id)
     fetched = "".join(f", pr.{quote_ident(c)}" for c in reads)
     units = []
     for m in sorted({_mask_name(k) for k in range(len(checks))}):
@@ -355,10 +355,9 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
         if checks:
             con.execute(f"CREATE OR REPLACE TABLE {RULE_CATEGORY_STATS} AS SELECT * FROM {CATEGORY_STATS_VIEW}")
             reads = tuple(product_reads(con, (sql for r in rendered for sql in r)))
-            sku_check = "sku" in present
-            replace_views(con, describe_sql(checks, lang, reads=reads, sku_check=sku_check), describe_sql(
+            replace_views(con, describe_sql(checks, lang, reads=reads, import_id=import_id), describe_sql(
                 checks, lang, ("p.category AS product_category", "p.supplier AS product_supplier", "p._rid AS _hit",
-                               "p._k AS _k"), reads, sku_check))
+                               "p._k AS _k"), reads, import_id))
         else:
             replace_views(con, None, None)
         con.execute(RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE OR REPLACE TABLE"))

@@ -15,8 +15,8 @@ import pandas as pd
 from core.catalog.columns import CANONICAL_NAMES
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, table_exists
-from core.rules.store import (OTHER_TABLE, RULE_CHECKS, RULE_HITS, SEVERITY_RANK, hit_products_join, other_rows_sql,
-                              product_columns, product_reads, where_sql)
+from core.rules.store import (OTHER_TABLE, RULE_CHECKS, RULE_HITS, SEVERITY_RANK, hit_products_join, last_run,
+                              other_rows_sql, product_reads, where_sql)
 from core.selection import sql_literal
 
 FILTER_KEYS: tuple[str, ...] = ("code", "severity", "field", "category", "supplier")
@@ -257,7 +257,8 @@ def _render_sql(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]]) -> 
         # the products columns these checks' messages quote, fetched for these rows only (by row id)
         reads = product_reads(con, (sql for c in checks for sql in c[6:9]))
         fetched = "".join(f", pr.{quote_ident(c)}" for c in reads)
-        join = hit_products_join(reads, "sku" in product_columns(con))
+        run = last_run(con)
+        join = hit_products_join(reads, run.import_id if run else None, rowids=(h for h, _ in rule_keys))
 
         def case(i: int, literal: bool) -> str:
             return "CASE p._k " + " ".join(f"WHEN {c[0]} THEN {sql_literal(c[i]) if literal else c[i]}"

@@ -148,23 +148,40 @@ def product_reads(con: duckdb.DuckDBPyConnection, sql_texts: Iterable[str]) -> l
     return sorted((names & product_columns(con)) - set(HIT_KEYS))
 
 
-def hit_products_join(columns: Iterable[str], sku_check: bool = True, hits: str = "h") -> str:
+FETCH_CHUNK = 50   # DuckDB turns a row-id join with at most 50 keys into a fetch of those rows
+# (dynamic_or_filter_threshold); beyond, it scans the joined columns of the whole catalogue
+
+
+def current_import_sql() -> str:
+    """SQL (scalar) of the id of the last successful catalogue import (what :func:`current_import_id` reads)."""
+    return "(SELECT max(import_id) FROM catalog_imports WHERE status = 'ok')"
+
+
+def hit_products_join(columns: Iterable[str], import_id: int | None, hits: str = "h",
+                      rowids: Iterable[int] | None = None) -> str:
     """SQL ``LEFT JOIN`` bringing ``columns`` of ``products`` to the hit rows (alias ``hits``) by row id,
     as ``pr.<column>`` ('' when none is needed).
 
     The run keeps no copy of the columns its messages quote (copying them for every hit product read
-    the whole catalogue's descriptions at each run, most of a first run's time): the few rows a reader
-    renders fetch them (DuckDB turns the row-id join into a fetch of those rows). The SKU must match,
-    so that a run older than the catalogue never quotes another product (it quotes nothing then;
-    the Qualité page and the exports validate again after an import anyway). ``sku_check``: products
-    has a ``sku`` column."""
+    the whole catalogue's descriptions at each run, most of a first run's time): a reader fetches them
+    for the rows it renders. ``rowids``: the only hit rows rendered (a page): fetched by groups of
+    :data:`FETCH_CHUNK` keys, not joined to the whole catalogue. The columns are read only while the
+    catalogue is the one the run saw (``import_id``, the run's: a run older than the catalogue never
+    quotes another product; the Qualité page and the exports validate again after an import anyway)."""
     columns = list(columns)
     if not columns:
         return ""
-    same = f" AND pr._psku IS NOT DISTINCT FROM {hits}.sku" if sku_check else ""
-    cols = "".join(f", {quote_ident(c)}" for c in columns)
-    return (f" LEFT JOIN (SELECT rowid AS _prid{', sku AS _psku' if same else ''}{cols} FROM products) AS pr "
-            f"ON pr._prid = {hits}._rid{same}")
+    same = f"{current_import_sql()} IS NOT DISTINCT FROM {'NULL' if import_id is None else int(import_id)}"
+    cols = "".join(f", p.{quote_ident(c)}" for c in columns)
+    if rowids is None:
+        source = f"SELECT p.rowid AS _prid{cols} FROM products AS p WHERE {same}"
+    else:
+        keys = sorted(set(rowids))
+        source = " UNION ALL ".join(
+            f"SELECT p.rowid AS _prid{cols} FROM (VALUES {', '.join(f'({int(k)})' for k in chunk)}) AS k(r) "
+            f"JOIN products AS p ON p.rowid = k.r WHERE {same}"
+            for chunk in (keys[i:i + FETCH_CHUNK] for i in range(0, len(keys), FETCH_CHUNK)))
+    return f" LEFT JOIN ({source}) AS pr ON pr._prid = {hits}._rid"
 
 
 def replace_views(con: duckdb.DuckDBPyConnection, rule_rows: str | None, rule_rows_with_products: str | None) -> None:
@@ -212,7 +229,7 @@ def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
 
 def current_import_id(con: duckdb.DuckDBPyConnection) -> int | None:
     """Id of the last successful catalogue import (None when the catalogue was not imported)."""
-    row = con.execute("SELECT max(import_id) FROM catalog_imports WHERE status = 'ok'").fetchone()
+    row = con.execute(f"SELECT {current_import_sql()}").fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
 

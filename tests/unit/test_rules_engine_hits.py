@@ -35,7 +35,8 @@ def test_hits_keep_keys_and_masks_and_values_are_read_from_products(con):
 def test_a_run_older_than_the_catalogue_never_quotes_another_product(con):
     make_products(con, [product(sku="A", description=EMAIL)])
     validate(con)
-    make_products(con, [product(sku="Z", description="<p>Écrivez à z@autre.fr</p>")])   # a new import
+    make_products(con, [product(sku="Z", description="<p>Écrivez à z@autre.fr</p>")])   # a new import…
+    con.execute("INSERT INTO catalog_imports (file_name, status) VALUES ('z.csv', 'ok')")
     stale = con.execute("SELECT sku, value FROM violations WHERE code = 'DESCRIPTION_EMAIL'").fetchall()
     assert stale == [("A", None)]                       # A's row, and not Z's address
     page = queries.page_rows(con, {"code": ["DESCRIPTION_EMAIL"]}, 1, 10)
