@@ -7,7 +7,7 @@ from __future__ import annotations
 from core.rules import engine, queries
 from core.rules.definitions import RULES
 from core.rules.engine import validate
-from core.rules.store import RULE_HITS
+from core.rules.store import FETCH_CHUNK, RULE_HITS
 from tests.factories import make_products, product
 
 EMAIL = "<p>Écrivez à sav@marque.fr</p>"
@@ -100,3 +100,13 @@ def test_views_are_recreated_only_when_their_sql_changes(con):
     validate(counting, lang="en")
     assert counting.views == 8
     assert con.execute("SELECT count(*) FROM violations WHERE code = 'TITLE_TOO_LONG'").fetchone()[0] == 1
+
+
+def test_a_page_of_more_than_one_fetch_chunk_quotes_every_row(con):
+    n = 2 * FETCH_CHUNK + 7
+    make_products(con, [product(sku=f"S{i:03d}", description=f"<p>Écrivez à sav{i}@marque.fr</p>") for i in range(n)])
+    validate(con)
+    page = queries.page_rows(con, {"code": ["DESCRIPTION_EMAIL"]}, 1, 200)
+    assert len(page) == n
+    assert page["value"].tolist() == [f"sav{i}@marque.fr" for i in range(n)]
+    assert page.equals(queries.export_rows(con, {"code": ["DESCRIPTION_EMAIL"]})[list(page.columns)])
