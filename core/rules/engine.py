@@ -192,6 +192,11 @@ def render_sql(check: _Check, lang: str) -> tuple[str, str, str]:
             message_sql(message(rule.hint_key, lang), params))
 
 
+# What a rendered row reads of its hit product (a hits table written by an older engine has more columns,
+# some named like the products columns fetched by row id).
+_HIT_COLUMNS = ", ".join(f"h.{c}" for c in ("_rid", *HIT_KEYS))
+
+
 def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (), reads: tuple[str, ...] = (),
                  import_id: int | None = None) -> str:
     """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
@@ -209,7 +214,7 @@ def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (), r
     for m in sorted({_mask_name(k) for k in range(len(checks))}):
         first = int(m[2:]) * BITS_PER_MASK
         n = min(BITS_PER_MASK, len(checks) - first)
-        units.append(f"SELECT h.*{fetched}, {first} + b AS _k FROM {RULE_HITS} AS h{join}, range(0, {n}) AS r(b) "
+        units.append(f"SELECT {_HIT_COLUMNS}{fetched}, {first} + b AS _k FROM {RULE_HITS} AS h{join}, range(0, {n}) AS r(b) "
                      f"WHERE (h.{m} >> b) & 1 <> 0")
     parts = [render_sql(check, lang) for check in checks]
     values, messages, hints = ([f"WHEN {k} THEN {p[i]}" for k, p in enumerate(parts)] for i in range(3))

@@ -269,7 +269,8 @@ def _render_sql(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]]) -> 
             f"{case(3, True)} AS code, {case(4, True)} AS severity, {case(5, True)} AS category, "
             f"{case(6, False)} AS value, {case(7, False)} AS message, {case(8, False)} AS hint, "
             f"p.category AS product_category, p.supplier AS product_supplier, p._rid AS _hit, p._k AS _k "
-            f"FROM (SELECT h.*{fetched}, key._k FROM {RULE_HITS} AS h JOIN (VALUES {pairs}) AS key(_hit, _k) "
+            f"FROM (SELECT h._rid, h.sku, h.category, h.supplier{fetched}, key._k FROM {RULE_HITS} AS h "
+            f"JOIN (VALUES {pairs}) AS key(_hit, _k) "
             f"ON h._rid = key._hit{join}) AS p")
     other_keys = [str(h) for h, k in keys if k < 0]
     if other_keys:

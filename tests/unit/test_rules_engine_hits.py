@@ -110,3 +110,15 @@ def test_a_page_of_more_than_one_fetch_chunk_quotes_every_row(con):
     assert len(page) == n
     assert page["value"].tolist() == [f"sav{i}@marque.fr" for i in range(n)]
     assert page.equals(queries.export_rows(con, {"code": ["DESCRIPTION_EMAIL"]})[list(page.columns)])
+
+
+def test_a_page_reads_the_hits_of_a_run_of_the_former_engine(con):
+    # an upgraded app reading the last run of the previous engine: its hits also carried quoted columns;
+    # the page quotes the catalogue (what the new views read), whatever the hits table holds
+    make_products(con, [product(sku="A", description=EMAIL, title="Marque " + "x" * 250)])
+    validate(con)
+    con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT h.*, 'copy' AS title, 'copy' AS description_text "
+                f"FROM {RULE_HITS} AS h")   # (copies that differ from the catalogue: which one is read?)
+    page = queries.page_rows(con, {}, 1, 50)
+    assert dict(zip(page["code"], page["value"]))["DESCRIPTION_EMAIL"] == "sav@marque.fr"
+    assert dict(zip(page["code"], page["value"]))["TITLE_TOO_LONG"] == "Marque " + "x" * 250
