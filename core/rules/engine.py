@@ -252,8 +252,6 @@ def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
     return sorted({"sku", *(c for c in columns if re.search(rf"\bp\.{re.escape(c)}(?!\w)", text))})
 
 
-
-
 def _hit_column_sql(checks: list[_Check], column: str, ref: str) -> str:
     """SQL of ``column`` (read as ``ref``, next to the masks ``h._m*``) in the hits table: copied only
     for the products with a bit set whose message reads it. Most hits are category-wide warnings;
