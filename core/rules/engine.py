@@ -4,13 +4,14 @@ statements over the selected products and replaces the rule rows of ``violations
 Two passes, both set-based, no Python loop over products:
 
 1. **Detect** — ONE scan of the selection evaluates every rule predicate and packs the results into
-   bit masks (``CASE WHEN <rule.when> THEN 1 << k``), keeping only products with at least one hit,
-   with the columns their messages read (a long text only where a set bit needs it).
-   Shared costly expressions (:data:`~core.rules.definitions.DERIVED`, e.g. the title's words, one
-   regex pass that tells whether a description may hold contact details) are computed once per row.
-2. **Describe** — over those few products only, one ``SELECT`` per (rule, field) whose bit is set
-   renders the offending value, the message (from the catalogue template of the run's language) and
-   the hint, all joined by UNION ALL into the INSERT into ``violations``.
+   bit masks (``CASE WHEN <rule.when> THEN 1 << k``), keeping only products with at least one hit:
+   their row id, SKU, category, supplier and masks, written straight into ``rule_hits``. The content
+   checks computed at import are read from ``products._rule_flags`` (:mod:`core.rules.features`);
+   shared costly expressions (:data:`~core.rules.definitions.DERIVED`) are computed once per row.
+   The run reads no long text: the columns a message quotes stay in ``products``.
+2. **Describe**, on read — the ``violations`` views unnest the set bits into rows and render the
+   offending value, the message (from the catalogue template of the run's language) and the hint,
+   fetching the quoted columns from ``products`` by row id for the rows read only.
 
 A rule whose columns (or tables) are absent is reported NOT_EVALUATED instead of being run.
 """
@@ -31,12 +32,12 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 from core.rules import features
 from core.rules.definitions import CATEGORY_FLAGS, DERIVED, RULES, TEXT_FIELDS
 from core.rules.model import ERROR, INFO, WARNING, NotEvaluated, Rule
-from core.rules.store import (RULE_CATEGORY_STATS, RULE_CHECKS, RULE_CHECKS_DDL, RULE_HIT_NULLS, RULE_HITS,
-                              RunRecord, blocking_skus_sql, current_import_id, replace_views, upgrade_legacy)
+from core.rules.store import (HIT_KEYS, RULE_CATEGORY_STATS, RULE_CHECKS, RULE_CHECKS_DDL, RULE_HITS, RunRecord,
+                              blocking_skus_sql, current_import_id, hit_products_join, product_reads, replace_views,
+                              upgrade_legacy)
 from core.selection import Selection, sql_literal, where_sql
 
 SEL_VIEW = "_rules_sel"
-HITS_TABLE = "_rules_hits"
 BITS_PER_MASK = 62   # bits used per BIGINT mask column (sign bit left alone)
 CATEGORY_STATS_VIEW = "_rules_category_stats"
 VALUE_MAX_CHARS = 300   # the offending value is an excerpt, not a copy of the catalogue
@@ -89,6 +90,11 @@ class _Check:
                 .replace("{category_stats}", CATEGORY_STATS_VIEW))
 
 
+def _masks(checks: list[_Check]) -> list[str]:
+    """The mask columns (``_m0``, ``_m1``…) of ``checks``."""
+    return sorted({_mask_name(k) for k in range(len(checks))}, key=lambda m: int(m[2:]))
+
+
 def _checks(rules: list[Rule]) -> list[_Check]:
     out = []
     for rule in rules:
@@ -138,16 +144,22 @@ def detect_sql(checks: list[_Check], columns: tuple[str, ...] = (), flags: bool 
         source = (f"(SELECT p.*, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
                   f"FROM {SEL_VIEW} AS p{join})")
     masks: dict[str, list[str]] = {}
+    moved: dict[tuple[str, int], int] = {}   # (mask, shift) -> stored bits moved by that shift
     for k, check in enumerate(checks):
         stored = features.feature(check.rule.code, check.column) if flags else None
         if stored:
-            # The stored bit moved to this check's place: shifts, no CASE (a CASE per check cost ~0.5 s
-            # CPU at 1M). Parenthesised: "|" and "<<" share one precedence level, left to right.
-            term = f"(((p.{features.FLAGS_COLUMN} >> {stored.bit}) & 1) << {k % BITS_PER_MASK})"
+            # The stored bit moves to this check's place: no CASE (a CASE per check cost ~0.5 s CPU at
+            # 1M). Stored bits follow the checks' order, so runs of them share one shift: one masked
+            # shift per run, not one per check (47 shifts cost 0.35 s CPU at 1M).
+            key = (_mask_name(k), k % BITS_PER_MASK - stored.bit)
+            moved[key] = moved.get(key, 0) | (1 << stored.bit)
         else:
             # CASE evaluates its condition with a selection vector: AND-ed pre-tests short-circuit.
-            term = f"CASE WHEN {when_sql(check, flags)} THEN {_bit(k)} ELSE 0 END"
-        masks.setdefault(_mask_name(k), []).append(term)
+            masks.setdefault(_mask_name(k), []).append(f"CASE WHEN {when_sql(check, flags)} THEN {_bit(k)} ELSE 0 END")
+    for (mask, shift), bits in moved.items():
+        # Parenthesised: "|", "&" and the shifts share one precedence level, left to right.
+        picked = f"(p.{features.FLAGS_COLUMN} & {bits})"
+        masks.setdefault(mask, []).append(f"({picked} << {shift})" if shift >= 0 else f"({picked} >> {-shift})")
     cols = ", ".join(f"({' | '.join(terms)}) AS {name}" for name, terms in masks.items())
     any_hit = " OR ".join(f"{name} <> 0" for name in masks)
     carried = "".join(f", p.{quote_ident(c)} AS {quote_ident('_c_' + c)}" for c in columns)
@@ -180,22 +192,29 @@ def render_sql(check: _Check, lang: str) -> tuple[str, str, str]:
             message_sql(message(rule.hint_key, lang), params))
 
 
-def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (),
-                 empty: dict[str, str] | None = None) -> str:
+# What a rendered row reads of its hit product (a hits table written by an older engine has more columns,
+# some named like the products columns fetched by row id).
+_HIT_COLUMNS = ", ".join(f"h.{c}" for c in ("_rid", *HIT_KEYS))
+
+
+def describe_sql(checks: list[_Check], lang: str, extra: tuple[str, ...] = (), reads: tuple[str, ...] = (),
+                 import_id: int | None = None) -> str:
     """Pass 2, on read: SELECT of the violation rows (columns in VIOLATION_COLUMNS order, then ``extra``
     columns of :data:`RULE_HITS`) rendered from the hit products persisted by the run.
 
     The set bits of each hit product's masks are unnested into (product, check ``_k``) rows; the
     check's constants are list look-ups and its value, message (run's language) and hint one CASE
     branch each, evaluated only for the rows the reader keeps (a page, an export, a count needs none).
-    Same expressions as the former write-time rendering, so the same texts. ``empty``: columns (name →
-    type) left out of :data:`RULE_HITS` because no hit product has a value there, read as NULL."""
-    nulls = "".join(f", NULL::{typ} AS {quote_ident(c)}" for c, typ in (empty or {}).items())
+    Same expressions as the former write-time rendering, so the same texts. ``reads``: the products
+    columns the messages quote, joined by row id while the catalogue is the run's (``import_id``,
+    :func:`core.rules.store.hit_products_join`)."""
+    join = hit_products_join(reads, import_id)
+    fetched = "".join(f", pr.{quote_ident(c)}" for c in reads)
     units = []
     for m in sorted({_mask_name(k) for k in range(len(checks))}):
         first = int(m[2:]) * BITS_PER_MASK
         n = min(BITS_PER_MASK, len(checks) - first)
-        units.append(f"SELECT h.*{nulls}, {first} + b AS _k FROM {RULE_HITS} AS h, range(0, {n}) AS r(b) "
+        units.append(f"SELECT {_HIT_COLUMNS}{fetched}, {first} + b AS _k FROM {RULE_HITS} AS h{join}, range(0, {n}) AS r(b) "
                      f"WHERE (h.{m} >> b) & 1 <> 0")
     parts = [render_sql(check, lang) for check in checks]
     values, messages, hints = ([f"WHEN {k} THEN {p[i]}" for k, p in enumerate(parts)] for i in range(3))
@@ -233,15 +252,11 @@ def _columns_read(checks: list[_Check], columns: set[str]) -> list[str]:
     return sorted({"sku", *(c for c in columns if re.search(rf"\bp\.{re.escape(c)}(?!\w)", text))})
 
 
-# Columns every hit row keeps whatever its bits (the Qualité page groups by category and supplier).
-_ALWAYS_KEPT = ("sku", "category", "supplier")
-
-
 def _hit_column_sql(checks: list[_Check], column: str, ref: str) -> str:
     """SQL of ``column`` (read as ``ref``, next to the masks ``h._m*``) in the hits table: copied only
     for the products with a bit set whose message reads it. Most hits are category-wide warnings;
     copying every hit's description (~1 KB) cost more than the messages themselves."""
-    if column in _ALWAYS_KEPT:
+    if column in HIT_KEYS:   # every hit row keeps them (the Qualité page groups by them)
         return f"{ref} AS {quote_ident(column)}"
     bits: dict[str, int] = {}
     for k, check in enumerate(checks):
@@ -253,9 +268,11 @@ def _hit_column_sql(checks: list[_Check], column: str, ref: str) -> str:
     return f"CASE WHEN {test} THEN {ref} END AS {quote_ident(column)}"
 
 
-def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES) -> tuple[list[Rule], list[NotEvaluated]]:
-    """Split ``rules`` into those that can run on the current ``products`` table and those that cannot."""
-    columns = _product_columns(con)
+def plan(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] = RULES,
+         columns: set[str] | None = None) -> tuple[list[Rule], list[NotEvaluated]]:
+    """Split ``rules`` into those that can run on the current ``products`` table (of ``columns``, read
+    when not given) and those that cannot."""
+    columns = _product_columns(con) if columns is None else columns
     runnable, skipped = [], []
     for rule in rules:
         missing = _missing(con, rule, columns)
@@ -286,7 +303,7 @@ def _category_stats_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 def _counts(con: duckdb.DuckDBPyConnection, checks: list[_Check]) -> tuple[dict[str, int], int]:
     """Violations by severity and products with an ERROR, from the hit masks (no rendered row is read):
-    each severity's bits are summed with bit_count over one scan of the hits."""
+    each severity's bits are summed with bit_count over one scan of the hits (:data:`RULE_HITS`)."""
     if not checks:
         return {}, 0
     masks: dict[str, dict[str, int]] = {}
@@ -297,25 +314,8 @@ def _counts(con: duckdb.DuckDBPyConnection, checks: list[_Check]) -> tuple[dict[
             for s in (ERROR, WARNING, INFO)]
     errors = " OR ".join(f"{m} & {b} <> 0" for m, b in masks.get(ERROR, {}).items()) or "false"
     row = con.execute(f"SELECT {', '.join(sums)}, count(DISTINCT coalesce(sku, '')) FILTER (WHERE {errors}) "
-                      f"FROM {HITS_TABLE}").fetchone()
+                      f"FROM {RULE_HITS}").fetchone()
     return {s: int(n) for s, n in zip((ERROR, WARNING, INFO), row[:3]) if n}, int(row[3])
-
-
-_HIT_KEYS = ("_rid", "sku", "category", "supplier")   # what the Qualité reads need of every hit product
-
-
-def _hit_columns(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, str]]:
-    """The columns of the hits to persist (SQL list) and those left out, name → type: a column no hit
-    product has a value in (a check that did not fire) is read as NULL by the view; persisting it cost
-    ~20 % of the copy at 1M. ``category`` and ``supplier`` are always there (NULL if the catalogue lacks them)."""
-    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {HITS_TABLE}").fetchall()}
-    optional = [c for c in types if c not in _HIT_KEYS and not c.startswith("_m")]
-    filled = con.execute(f"SELECT {', '.join(f'count({quote_ident(c)})' for c in optional)} "
-                         f"FROM {HITS_TABLE}").fetchone() if optional else ()
-    empty = {c: types[c] for c, n in zip(optional, filled) if not n}
-    kept = [quote_ident(c) for c in types if c not in empty]
-    kept += [f"NULL::VARCHAR AS {c}" for c in ("category", "supplier") if c not in types]
-    return kept, empty
 
 
 def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None, lang: str = DEFAULT_LANGUAGE,
@@ -328,48 +328,47 @@ def validate(con: duckdb.DuckDBPyConnection, selection: Selection | None = None,
     if not table_exists(con, PRODUCTS):
         raise LookupError("no catalogue")
     ensure_derived(con)   # a catalogue imported by an older version gets its content checks now
-    runnable, skipped = plan(con, rules)
+    present = _product_columns(con)
+    runnable, skipped = plan(con, rules, present)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {SEL_VIEW} AS SELECT p.rowid AS _rid, p.* FROM {PRODUCTS} AS p "
                 f"WHERE {where_sql(selection, 'p')}")
     # A table, not a view: the per-category medians are read by the scan AND by the messages of
     # PRICE_OUTLIER; a view recomputed them (a full scan of the prices) for each reader.
     con.execute(f"CREATE OR REPLACE TEMP TABLE {CATEGORY_STATS_VIEW} AS {_category_stats_sql(con)}")
     checks = _checks(runnable)
+    rendered = [render_sql(c, lang) for c in checks]
     steps: dict[str, float] = {"plan": time.perf_counter() - t0}
-    if checks:
-        # The hit products with the columns pass 2 reads (a small share of the catalogue).
-        present = _product_columns(con)
-        columns = sorted(set(_columns_read(checks, present)) | ({"category", "supplier"} & present))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {HITS_TABLE} AS {detect_sql(checks, tuple(columns), features.FLAGS_COLUMN in present)}")
-    steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
     import_id = current_import_id(con)
-    products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
-    counts, blocked = _counts(con, checks)
-    steps["counts"] = time.perf_counter() - t0 - sum(steps.values())
     con.execute("BEGIN TRANSACTION")
     try:
         upgrade_legacy(con)
         # Replacing (not DELETE + INSERT of rendered rows) is what makes a run cheap: the rule rows
-        # are the hit products' set bits, rendered by the views when read (see describe_sql).
+        # are the hit products' set bits, rendered by the views when read (see describe_sql). The
+        # detection writes the hits straight into the persisted table: row id, keys and masks only
+        # (the columns messages quote are read from products by row id when a row is rendered).
         if checks:
-            kept, empty = _hit_columns(con)
-            con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT {', '.join(kept)} FROM {HITS_TABLE}")
+            keys = "".join(f", {'h.' + c if c in present else 'NULL::VARCHAR'} AS {c}" for c in HIT_KEYS)
+            detect = detect_sql(checks, tuple(c for c in HIT_KEYS if c in present), features.FLAGS_COLUMN in present)
+            con.execute(f"CREATE OR REPLACE TABLE {RULE_HITS} AS SELECT h._rid{keys}, "
+                        f"{', '.join('h.' + m for m in _masks(checks))} FROM ({detect}) AS h")
+        steps["detect"] = time.perf_counter() - t0 - sum(steps.values())
+        products = con.execute(f"SELECT count(*) FROM {SEL_VIEW}").fetchone()[0]
+        counts, blocked = _counts(con, checks)
+        steps["counts"] = time.perf_counter() - t0 - sum(steps.values())
+        if checks:
             con.execute(f"CREATE OR REPLACE TABLE {RULE_CATEGORY_STATS} AS SELECT * FROM {CATEGORY_STATS_VIEW}")
-            replace_views(con, describe_sql(checks, lang, empty=empty), describe_sql(
+            reads = tuple(product_reads(con, (sql for r in rendered for sql in r)))
+            replace_views(con, describe_sql(checks, lang, reads=reads, import_id=import_id), describe_sql(
                 checks, lang, ("p.category AS product_category", "p.supplier AS product_supplier", "p._rid AS _hit",
-                               "p._k AS _k"), empty))
+                               "p._k AS _k"), reads, import_id))
         else:
             replace_views(con, None, None)
         con.execute(RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE OR REPLACE TABLE"))
-        con.execute(f"DELETE FROM {RULE_HIT_NULLS}")
         if checks:
             con.execute(f"INSERT INTO {RULE_CHECKS} VALUES " + ", ".join(
                 f"({k}, '{_mask_name(k)}', {_bit(k)}, " + ", ".join(map(sql_literal, (
-                    c.rule.code, c.field, c.attribute, c.rule.severity, c.rule.category, *render_sql(c, lang)))) + ")"
-                for k, c in enumerate(checks)))
-            if empty:
-                con.execute(f"INSERT INTO {RULE_HIT_NULLS} VALUES " + ", ".join(
-                    f"({sql_literal(c)}, {sql_literal(t)})" for c, t in empty.items()))
+                    c.rule.code, c.field, c.attribute, c.rule.severity, c.rule.category, *r))) + ")"
+                for k, (c, r) in enumerate(zip(checks, rendered))))
         steps["describe"] = time.perf_counter() - t0 - sum(steps.values())
         duration = time.perf_counter() - t0
         run_id = con.execute(

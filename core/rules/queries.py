@@ -15,8 +15,8 @@ import pandas as pd
 from core.catalog.columns import CANONICAL_NAMES
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, table_exists
-from core.rules.store import (OTHER_TABLE, RULE_CHECKS, RULE_HIT_NULLS, RULE_HITS, SEVERITY_RANK, other_rows_sql,
-                              where_sql)
+from core.rules.store import (OTHER_TABLE, RULE_CHECKS, RULE_HITS, SEVERITY_RANK, hit_products_join, last_run,
+                              other_rows_sql, product_reads, where_sql)
 from core.selection import sql_literal
 
 FILTER_KEYS: tuple[str, ...] = ("code", "severity", "field", "category", "supplier")
@@ -254,8 +254,11 @@ def _render_sql(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]]) -> 
         checks = con.execute(f"SELECT k, field, amazon_attribute, code, severity, category, value_sql, message_sql, "
                              f"hint_sql FROM {RULE_CHECKS} WHERE k IN ({', '.join(sorted({str(k) for _, k in rule_keys}))})"
                              ).fetchall()
-        nulls = "".join(f", NULL::{t} AS {quote_ident(c)}" for c, t in
-                        con.execute(f"SELECT name, type FROM {RULE_HIT_NULLS}").fetchall())
+        # the products columns these checks' messages quote, fetched for these rows only (by row id)
+        reads = product_reads(con, (sql for c in checks for sql in c[6:9]))
+        fetched = "".join(f", pr.{quote_ident(c)}" for c in reads)
+        run = last_run(con)
+        join = hit_products_join(reads, run.import_id if run else None, rowids=(h for h, _ in rule_keys))
 
         def case(i: int, literal: bool) -> str:
             return "CASE p._k " + " ".join(f"WHEN {c[0]} THEN {sql_literal(c[i]) if literal else c[i]}"
@@ -266,8 +269,9 @@ def _render_sql(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]]) -> 
             f"{case(3, True)} AS code, {case(4, True)} AS severity, {case(5, True)} AS category, "
             f"{case(6, False)} AS value, {case(7, False)} AS message, {case(8, False)} AS hint, "
             f"p.category AS product_category, p.supplier AS product_supplier, p._rid AS _hit, p._k AS _k "
-            f"FROM (SELECT h.*{nulls}, key._k FROM {RULE_HITS} AS h JOIN (VALUES {pairs}) AS key(_hit, _k) "
-            f"ON h._rid = key._hit) AS p")
+            f"FROM (SELECT h._rid, h.sku, h.category, h.supplier{fetched}, key._k FROM {RULE_HITS} AS h "
+            f"JOIN (VALUES {pairs}) AS key(_hit, _k) "
+            f"ON h._rid = key._hit{join}) AS p")
     other_keys = [str(h) for h, k in keys if k < 0]
     if other_keys:
         parts.append(f"SELECT * FROM ({other_rows_sql(con, True)}) WHERE _hit IN ({', '.join(other_keys)})")

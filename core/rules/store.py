@@ -5,10 +5,11 @@
 It is a VIEW over two stores, because writing 800k+ rendered rows per run cost more than finding them:
 
 * the rule rows are **rendered on read** from what each run of :func:`core.rules.engine.validate`
-  persists: ``rule_hits`` (one row per product with a hit: its hit bit masks and the columns the
-  messages read) and ``rule_category_stats``; the run re-creates the view with one CASE branch per
-  check (value, message, hint in the run's language, ``validation_runs.lang``), so a reader pays only
-  for the rows it reads (a page of 50, an export file);
+  persists: ``rule_hits`` (one row per product with a hit: its row id in ``products``, SKU, category,
+  supplier and hit bit masks) and ``rule_category_stats``; the view has one CASE branch per check
+  (value, message, hint in the run's language, ``validation_runs.lang``) and reads the other columns
+  a message quotes from ``products`` by row id (:func:`hit_products_join`), so a reader pays only for
+  the rows it reads (a page of 50, an export file) and a run never reads the long texts;
 * the other sources are plain rows in :data:`OTHER_TABLE` (same columns), written by their jobs
   (``core.images``, ``core.exports.api_export``) and left alone by a rules run.
 
@@ -18,11 +19,15 @@ filters); ``violation_products`` one row per SKU of it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
+from core.db import quote_ident
 from core.selection import sql_literal
 
 VIOLATION_COLUMNS: tuple[str, ...] = (
@@ -36,7 +41,9 @@ PRODUCTS_VIEW = "violation_products"    # one row per violating SKU: sku, catego
 RULE_HITS = "rule_hits"                 # the last run's hit products: _rid, sku, category, supplier, masks, …
 RULE_CHECKS = "rule_checks"             # the last run's checks: bit k of mask → code, field, severity, …
 RULE_CATEGORY_STATS = "rule_category_stats"   # the last run's category statistics (PRICE_OUTLIER's message)
-RULE_HIT_NULLS = "rule_hit_nulls"       # hit columns the run left out (no hit product has a value): name, type
+RULE_HIT_NULLS = "rule_hit_nulls"       # no longer written (hits keep no quoted column); kept for old databases
+RULE_VIEWS = "rule_views"               # fingerprints of the views the last run created (unchanged: not re-created)
+HIT_KEYS: tuple[str, ...] = ("sku", "category", "supplier")   # products columns every hit row keeps
 # One row per check of the last run: its bit, constants, and its value/message/hint SQL over a hit
 # product ``p`` in the run's language (the view's CASE branches; a page renders its rows from them).
 RULE_CHECKS_DDL = (f"CREATE TABLE {RULE_CHECKS} (k INTEGER, mask VARCHAR, bit BIGINT, code VARCHAR, field VARCHAR, "
@@ -51,6 +58,7 @@ CREATE TABLE IF NOT EXISTS {OTHER_TABLE} (
 );
 {RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")};
 CREATE TABLE IF NOT EXISTS {RULE_HIT_NULLS} (name VARCHAR, type VARCHAR);
+CREATE TABLE IF NOT EXISTS {RULE_VIEWS} (fingerprint VARCHAR, catalog VARCHAR);
 CREATE TABLE IF NOT EXISTS {RULE_HITS} (_rid BIGINT, sku VARCHAR, category VARCHAR, supplier VARCHAR, _m0 BIGINT);
 -- until the first rules run re-creates them with the rule rows (see core.rules.engine.validate)
 CREATE VIEW IF NOT EXISTS {VIEW} AS SELECT * FROM {OTHER_TABLE};
@@ -133,12 +141,73 @@ def product_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     ).fetchall()}
 
 
+def product_reads(con: duckdb.DuckDBPyConnection, sql_texts: Iterable[str]) -> list[str]:
+    """The ``products`` columns (other than :data:`HIT_KEYS`) that rendering SQL over a hit product
+    ``p`` reads (``p.<name>``): what :func:`hit_products_join` must bring."""
+    names = set(re.findall(r"(?<![A-Za-z0-9_.])p\.([A-Za-z_][A-Za-z0-9_]*)", " ".join(sql_texts)))
+    return sorted((names & product_columns(con)) - set(HIT_KEYS))
+
+
+FETCH_CHUNK = 50   # DuckDB turns a row-id join with at most 50 keys into a fetch of those rows
+# (dynamic_or_filter_threshold); beyond, it scans the joined columns of the whole catalogue
+
+
+def current_import_sql() -> str:
+    """SQL (scalar) of the id of the last successful catalogue import (what :func:`current_import_id` reads)."""
+    return "(SELECT max(import_id) FROM catalog_imports WHERE status = 'ok')"
+
+
+def hit_products_join(columns: Iterable[str], import_id: int | None, hits: str = "h",
+                      rowids: Iterable[int] | None = None) -> str:
+    """SQL ``LEFT JOIN`` bringing ``columns`` of ``products`` to the hit rows (alias ``hits``) by row id,
+    as ``pr.<column>`` ('' when none is needed).
+
+    The run keeps no copy of the columns its messages quote (copying them for every hit product read
+    the whole catalogue's descriptions at each run, most of a first run's time): a reader fetches them
+    for the rows it renders. ``rowids``: the only hit rows rendered (a page): fetched by groups of
+    :data:`FETCH_CHUNK` keys, not joined to the whole catalogue. The columns are read only while the
+    catalogue is the one the run saw (``import_id``, the run's: a run older than the catalogue never
+    quotes another product; the Qualité page and the exports validate again after an import anyway)."""
+    columns = list(columns)
+    if not columns:
+        return ""
+    same = f"{current_import_sql()} IS NOT DISTINCT FROM {'NULL' if import_id is None else int(import_id)}"
+    cols = "".join(f", p.{quote_ident(c)}" for c in columns)
+    if rowids is None:
+        source = f"SELECT p.rowid AS _prid{cols} FROM products AS p WHERE {same}"
+    else:
+        keys = sorted(set(rowids))
+        source = " UNION ALL ".join(
+            f"SELECT p.rowid AS _prid{cols} FROM (VALUES {', '.join(f'({int(k)})' for k in chunk)}) AS k(r) "
+            f"JOIN products AS p ON p.rowid = k.r WHERE {same}"
+            for chunk in (keys[i:i + FETCH_CHUNK] for i in range(0, len(keys), FETCH_CHUNK)))
+    return f" LEFT JOIN ({source}) AS pr ON pr._prid = {hits}._rid"
+
+
 def replace_views(con: duckdb.DuckDBPyConnection, rule_rows: str | None, rule_rows_with_products: str | None) -> None:
     """(Re-)create :data:`VIEW` and :data:`ROWS_VIEW` as the rule rows (SELECTs given by the rules run,
-    None: no rule rows) followed by the other sources' rows."""
+    None: no rule rows) followed by the other sources' rows, unless the last run created the very same
+    views (binding a view of one CASE branch per check costs tens of ms, and replacing it is a catalogue
+    write another session's run would conflict with)."""
     parts = [(rule_rows, other_rows_sql(con, False)), (rule_rows_with_products, other_rows_sql(con, True))]
-    for name, (rules, others) in zip((VIEW, ROWS_VIEW), parts):
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS " + (f"{rules}\nUNION ALL\n{others}" if rules else others))
+    texts = {name: f"CREATE OR REPLACE VIEW {name} AS " + (f"{rules}\nUNION ALL\n{others}" if rules else others)
+             for name, (rules, others) in zip((VIEW, ROWS_VIEW), parts)}
+    fingerprint = hashlib.sha256("\n".join(texts.values()).encode()).hexdigest()
+    stored = con.execute(f"SELECT fingerprint, catalog FROM {RULE_VIEWS}").fetchall()
+    # the catalogue's own text of the views too: views replaced by anything else are re-created
+    if stored == [(fingerprint, _catalog_fingerprint(con))]:
+        return
+    for text in texts.values():
+        con.execute(text)
+    con.execute(f"DELETE FROM {RULE_VIEWS}")
+    con.execute(f"INSERT INTO {RULE_VIEWS} VALUES (?, ?)", [fingerprint, _catalog_fingerprint(con)])
+
+
+def _catalog_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    sql = con.execute(f"SELECT string_agg(sql, chr(10) ORDER BY view_name) FROM duckdb_views() "
+                      f"WHERE database_name = current_database() AND schema_name = 'main' "
+                      f"AND view_name IN ('{VIEW}', '{ROWS_VIEW}')").fetchone()[0]
+    return hashlib.sha256((sql or "").encode()).hexdigest()
 
 
 def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,7 +229,7 @@ def upgrade_legacy(con: duckdb.DuckDBPyConnection) -> None:
 
 def current_import_id(con: duckdb.DuckDBPyConnection) -> int | None:
     """Id of the last successful catalogue import (None when the catalogue was not imported)."""
-    row = con.execute("SELECT max(import_id) FROM catalog_imports WHERE status = 'ok'").fetchone()
+    row = con.execute(f"SELECT {current_import_sql()}").fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
 
