@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.rules.definitions import DERIVED, RULES
+from core.rules import prefilters
+from core.rules.definitions import DERIVED, RULES, gate
 from core.rules.model import Rule
 
 FLAGS_COLUMN = "_rule_flags"
@@ -64,6 +65,21 @@ def is_content(sql: str) -> bool:
             and not any(name in _CONTEXT_DERIVED for name in _derived_read(sql)))
 
 
+def _inlined(sql: str) -> str:
+    """``sql`` with the shared expressions it reads written in place: behind a prefilter they run on
+    the few products it lets through, not as a scratch column computed for every product."""
+    for name in _derived_read(sql):
+        sql = re.sub(rf"p\.{name}(?![A-Za-z0-9_])", lambda _m, name=name: f"({DERIVED[name]})", sql)
+    return sql
+
+
+def _prefiltered(rule: Rule, column: str, sql: str) -> str:
+    # The rule's predicate decides every bit; its prefilter (core.rules.prefilters) only skips the
+    # products on which the predicate cannot be true.
+    pre = prefilters.prefilter(rule.code, column)
+    return gate(pre.sql, _inlined(sql)) if pre else sql
+
+
 def _features() -> tuple[Feature, ...]:
     out: list[Feature] = []
     for rule in RULES:
@@ -71,6 +87,7 @@ def _features() -> tuple[Feature, ...]:
             sql = _bound(rule, column)
             if rule.tables or not is_content(sql) or len(out) >= FLAG_BITS:
                 continue    # beyond the mask's bits a check simply stays in the detection pass
+            sql = _prefiltered(rule, column, sql)
             reads = (column,) if rule.per_field else rule.columns
             out.append(Feature(rule.code, column, sql, len(out), tuple(reads)))
     return tuple(out)
