@@ -103,10 +103,14 @@ _BY_CHECK = {(f.code, f.column): f for f in FEATURES}
 
 
 def scratch(prefiltered: bool = True) -> dict[str, str]:
-    """Shared expressions the content checks read (``prefiltered=False``: the bare predicates read)."""
+    """Shared expressions the content checks read (``prefiltered=False``: the bare predicates read):
+    the rules' shared expressions, and the prefilters' bits (one call per vector for all of them)."""
     texts = [f.sql if prefiltered else f.predicate for f in FEATURES]
-    return {name: sql for name, sql in DERIVED.items()
-            if name not in _CONTEXT_DERIVED and any(name in _derived_read(t) for t in texts)}
+    out = {name: sql for name, sql in DERIVED.items()
+           if name not in _CONTEXT_DERIVED and any(name in _derived_read(t) for t in texts)}
+    if prefiltered and any(prefilters.prefilter(f.code, f.column) for f in FEATURES):
+        out[prefilters.COLUMN] = prefilters.call_sql()
+    return out
 
 
 # Shared expressions the content checks read, computed once per product before the mask (not stored).

@@ -7,17 +7,21 @@ then ``CASE WHEN prefilter THEN when ELSE false END``: the rule's predicate alon
 sets, so a prefilter cannot add a violation, and it loses none as long as it is a necessary condition —
 which tests/unit/test_rules_prefilters.py checks and bench/bench_rules.py re-checks on its catalogues.
 
-One entry of :data:`PREFILTERS` per (rule, column): the SQL function's name, the SQL of its argument,
-and its Python body (a DuckDB Arrow UDF: one call per vector of 2,048 values, numpy over the vector's
-bytes, no Python loop over the values).
+One entry of :data:`PREFILTERS` per (rule, column): the SQL of the value it reads and the test (a
+Python function over a whole Arrow vector of those values: numpy over the vector's bytes, no Python
+loop over the values). The import computes all of them in one call of the SQL function
+:data:`FUNCTION` per vector, as the scratch column :data:`COLUMN` (one bit per prefilter), so each
+value crosses from DuckDB to Python once.
 """
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.rules.definitions import TITLE_WORD_SEPARATOR, TITLE_WORDS_TEXT
+from core.rules import config as cfg
+from core.rules.definitions import CONTROL_CODES, TITLE_WORD_SEPARATOR, TITLE_WORDS_TEXT
 
 # --- TITLE_WORD_REPEATED -------------------------------------------------------------------------------
 # The rule splits lower(title) on runs of TITLE_WORD_SEPARATOR with RE2, then counts the distinct words
@@ -124,10 +128,9 @@ def _word_keys(b, starts, ends):
 
 
 def title_may_repeat_word(values):
-    """Arrow UDF body over ``lower(title)``: whether the title has two duplicate words or more (false for
-    NULL). A title with some word three times has two duplicates at least. Vectorised over the bytes."""
+    """Over ``lower(title)`` values: whether the title has two duplicate words or more (false for NULL).
+    A title with some word three times has two duplicates at least. Vectorised over the bytes."""
     import numpy as np  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
 
     b, offsets, nulls = _utf8(values)
     n, size = len(offsets) - 1, len(b)
@@ -159,32 +162,156 @@ def title_may_repeat_word(values):
         wide = np.flatnonzero(b >= 0xF0)
         if len(wide):
             out[np.searchsorted(offsets, wide, side="right") - 1] = True
-    out &= ~nulls
-    return pa.array(out, type=pa.bool_())
+    return out & ~nulls
+
+
+def _rows_of(offsets, positions, n: int):
+    """Bool per value: it holds one of the byte ``positions`` (offsets: the values' byte offsets)."""
+    import numpy as np  # noqa: PLC0415
+
+    out = np.zeros(n, dtype=bool)
+    if len(positions):
+        out[np.searchsorted(offsets, positions, side="right") - 1] = True
+    return out
+
+
+def _control_positions(b):
+    """Positions of the bytes of CONTROL_CODES in UTF-8 text ``b`` (every code is ASCII: a byte of
+    UTF-8 text below 0x80 is that character). One pass for the codes below 32 (line feeds, frequent in
+    descriptions, left out at once), then the few candidates are sifted, then the codes above."""
+    import numpy as np  # noqa: PLC0415
+
+    low = np.array(sorted(c for c in CONTROL_CODES if c < 32), dtype=np.uint8)
+    mask = b < 32
+    if 10 not in low:
+        mask &= b != 10
+    found = []
+    if mask.any():
+        candidates = np.flatnonzero(mask)
+        found.append(candidates[np.isin(b[candidates], low)])
+    found += [np.flatnonzero(b == c) for c in CONTROL_CODES if c >= 32 and (b == c).any()]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def holds_control(values):
+    """Over text values: whether the value holds a character of CONTROL_CODES (what the rule's
+    has_control_sql tests), false for NULL. The exact test: the rule then finds the same values."""
+    b, offsets, nulls = _utf8(values)
+    return _rows_of(offsets, _control_positions(b), len(offsets) - 1) & ~nulls
+
+
+def _first_bullets(values):
+    """(bytes, per-element offsets, element null mask, element -> product, product count) of the first
+    BULLET_MAX_COUNT elements of each list value (the rules read ``bullet_points[1:BULLET_MAX_COUNT]``)."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    n = len(arr)
+    list_offsets = arr.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = np.diff(list_offsets)
+    if arr.null_count:          # a NULL list has no elements for the rules (its checks are NULL: no bit)
+        lengths = np.where(arr.is_null().to_numpy(zero_copy_only=False), 0, lengths)
+    owner = np.repeat(np.arange(n), lengths)
+    starts = np.repeat(list_offsets[:-1], lengths)
+    index = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    keep = index < cfg.BULLET_MAX_COUNT
+    elements = (starts + index)[keep]
+    b, offsets, nulls = _utf8(arr.values)
+    return b, offsets, nulls, elements, owner[keep], n
+
+
+def bullet_may_be_blank(values):
+    """Over bullet lists: some of the first bullets is NULL, empty, or starts with a character below
+    "!" or with NBSP — the rule's own cheap test before its trim() (blank())."""
+    import numpy as np  # noqa: PLC0415
+
+    b, offsets, nulls, elements, owner, n = _first_bullets(values)
+    first = offsets[elements]
+    empty = offsets[elements + 1] == first
+    padded = np.concatenate([b, np.zeros(2, dtype=np.uint8)])
+    lead, second = padded[np.minimum(first, len(b))], padded[np.minimum(first + 1, len(b) + 1)]
+    maybe = nulls[elements] | empty | (lead < 0x21) | ((lead == 0xC2) & (second == 0xA0))
+    out = np.zeros(n, dtype=bool)
+    out[owner[maybe]] = True
+    return out
+
+
+def bullet_may_be_unsafe(values):
+    """Over bullet lists: some of the first bullets starts with "=", "+" or "@" or holds a control
+    character (the rule's two tests, exactly)."""
+    import numpy as np  # noqa: PLC0415
+
+    b, offsets, nulls, elements, owner, n = _first_bullets(values)
+    first = offsets[elements]
+    filled = (offsets[elements + 1] > first) & ~nulls[elements]
+    lead = np.concatenate([b, np.zeros(1, dtype=np.uint8)])[np.minimum(first, len(b))]
+    formula = filled & np.isin(lead, np.frombuffer(b"=+@", dtype=np.uint8))
+    # control characters: per element holding one (byte position -> element by its offsets)
+    held = _rows_of(offsets, _control_positions(b), len(offsets) - 1)
+    maybe = formula | (held[elements] & filled)
+    out = np.zeros(n, dtype=bool)
+    out[owner[maybe]] = True
+    return out
+
+
+def bullet_may_be_long(values):
+    """Over bullet lists: some of the first bullets is longer than BULLET_MAX_CHARS bytes (its length in
+    characters, what the rule counts, is never more than its length in bytes)."""
+    import numpy as np  # noqa: PLC0415
+
+    b, offsets, nulls, elements, owner, n = _first_bullets(values)
+    long_ = (offsets[elements + 1] - offsets[elements] > cfg.BULLET_MAX_CHARS) & ~nulls[elements]
+    out = np.zeros(n, dtype=bool)
+    out[owner[long_]] = True
+    return out
 
 
 @dataclass(frozen=True)
 class Prefilter:
-    """A necessary condition of rule ``code``'s predicate over ``column``: SQL function ``function``
-    called on ``argument`` (SQL over ``p``)."""
+    """A necessary condition of rule ``code``'s predicate over ``column``: ``test`` over the values of
+    ``argument`` (SQL over ``p`` of type ``sql_type``) is true wherever the predicate may be."""
     code: str
     column: str
-    function: str
     argument: str
-    body: Callable
+    sql_type: str
+    test: Callable
     doc: str
 
     @property
+    def bit(self) -> int:
+        return PREFILTERS.index(self)
+
+    @property
     def sql(self) -> str:
-        """SQL calling the prefilter for product ``p``."""
-        return f"{self.function}({self.argument})"
+        """SQL for product ``p`` of the import's statement (reads the scratch column :data:`COLUMN`)."""
+        return f"(p.{COLUMN} & {1 << self.bit} <> 0)"
 
 
+FUNCTION = "rule_prefilters"
+COLUMN = "_prefilters"
+_SHORT_TEXTS = ("sku", "brand", "manufacturer")
 PREFILTERS: tuple[Prefilter, ...] = (
-    Prefilter("TITLE_WORD_REPEATED", "title", "title_may_repeat_word", TITLE_WORDS_TEXT, title_may_repeat_word,
+    Prefilter("TITLE_WORD_REPEATED", "title", TITLE_WORDS_TEXT, "VARCHAR", title_may_repeat_word,
               "two duplicate words or more (the rule's pre-test), words split by the rule's own separator class"),
+    # control characters: the same test as the rule's, by one byte scan of each vector instead of a
+    # regex per value (short texts) or 28 substring searches per value (descriptions)
+    Prefilter("TEXT_CONTROL_CHARS", "title", TITLE_WORDS_TEXT, "VARCHAR", holds_control,
+              "a control character (lower() maps no character to or from one: checked by the tests)"),
+    *(Prefilter("TEXT_CONTROL_CHARS", c, f"p.{c}", "VARCHAR", holds_control, "a control character")
+      for c in _SHORT_TEXTS),
+    Prefilter("DESCRIPTION_CONTROL_CHARS", "description", "p.description_text", "VARCHAR", holds_control,
+              "a control character"),
+    Prefilter("BULLET_EMPTY", "bullet_points", "p.bullet_points", "VARCHAR[]", bullet_may_be_blank,
+              "a first bullet NULL, empty or starting with a blank"),
+    Prefilter("BULLET_FORMULA", "bullet_points", "p.bullet_points", "VARCHAR[]", bullet_may_be_unsafe,
+              "a first bullet starting with = + @ or holding a control character"),
+    Prefilter("BULLET_TOO_LONG", "bullet_points", "p.bullet_points", "VARCHAR[]", bullet_may_be_long,
+              "a first bullet of more bytes than the limit in characters"),
 )
 _BY_CHECK = {(p.code, p.column): p for p in PREFILTERS}
+# the distinct values the prefilters read: the SQL function's arguments, in this order
+ARGUMENTS: tuple[tuple[str, str], ...] = tuple(dict.fromkeys((p.argument, p.sql_type) for p in PREFILTERS))
 
 
 def prefilter(code: str, column: str) -> Prefilter | None:
@@ -192,21 +319,45 @@ def prefilter(code: str, column: str) -> Prefilter | None:
     return _BY_CHECK.get((code, column))
 
 
+def call_sql() -> str:
+    """SQL of :data:`COLUMN` for product ``p``: every prefilter's bit, one call per vector."""
+    return f"{FUNCTION}({', '.join(a for a, _ in ARGUMENTS)})"
+
+
+def _all_prefilters(*columns):
+    """Arrow UDF body: the bit mask of every prefilter (UBIGINT), from the vectors of :data:`ARGUMENTS`."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    position = {a: i for i, a in enumerate(ARGUMENTS)}
+    out = np.zeros(len(columns[0]), dtype=np.uint64)
+    for p in PREFILTERS:
+        hit = p.test(columns[position[(p.argument, p.sql_type)]])
+        out |= hit.astype(np.uint64) << np.uint64(p.bit)
+    return pa.array(out, type=pa.uint64())
+
+
 def register(con) -> None:
-    """Register every prefilter's SQL function on ``con`` (idempotent; a concurrent registration wins too)."""
+    """Register :data:`FUNCTION` on ``con`` (idempotent; a concurrent registration wins too)."""
     import duckdb  # noqa: PLC0415
 
     _separators()       # built now, not inside the first vector of an import
     exists = "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?"
-    for p in PREFILTERS:
-        if con.execute(exists, [p.function]).fetchall()[0][0]:
-            continue
-        try:
-            con.create_function(p.function, p.body, ["VARCHAR"], "BOOLEAN", type="arrow",
-                                null_handling="special", side_effects=False)
-        except duckdb.CatalogException:
-            if not con.execute(exists, [p.function]).fetchall()[0][0]:
-                raise
+    if con.execute(exists, [FUNCTION]).fetchall()[0][0]:
+        return
+    def body(*columns):
+        return _all_prefilters(*columns)
+
+    # DuckDB counts the parameters of the Python function: one per argument
+    body.__signature__ = inspect.Signature([inspect.Parameter(f"a{i}", inspect.Parameter.POSITIONAL_ONLY)
+                                            for i in range(len(ARGUMENTS))])
+    try:
+        con.create_function(FUNCTION, body, [t for _, t in ARGUMENTS], "UBIGINT", type="arrow",
+                            null_handling="special", side_effects=False)
+    except duckdb.CatalogException:
+        if not con.execute(exists, [FUNCTION]).fetchall()[0][0]:
+            raise
 
 
-__all__ = ["PREFILTERS", "Prefilter", "prefilter", "register", "title_may_repeat_word"]
+__all__ = ["ARGUMENTS", "COLUMN", "FUNCTION", "PREFILTERS", "Prefilter", "call_sql", "holds_control", "prefilter",
+           "register", "title_may_repeat_word"]

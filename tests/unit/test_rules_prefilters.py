@@ -12,6 +12,7 @@ import pytest
 from core.catalog import derived
 from core.rules import features, prefilters
 from core.rules.definitions import DERIVED, rule
+from tests.factories import make_products, product
 
 EDGE_TITLES = [
     None, "", " ", "a", "lampe lampe lampe", "Lampe LAMPE lampe", "LAMPE-lampe_lampe", "lampe, lampe; lampe.",
@@ -34,10 +35,15 @@ def _random_titles(n: int, seed: int = 7) -> list[str]:
 
 
 def _load(con, titles: list[str | None]) -> None:
+    """Temp view ``t``: one product per title (the other columns the prefilters read NULL), with the
+    prefilters' bits computed as the import computes them."""
     con.register("_titles", pa.table({"title": pa.array(titles, type=pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE t AS SELECT title FROM _titles")
+    con.execute("CREATE OR REPLACE TEMP TABLE t0 AS SELECT title, NULL::VARCHAR AS sku, NULL::VARCHAR AS brand, "
+                "NULL::VARCHAR AS manufacturer, NULL::VARCHAR AS description_text, NULL::VARCHAR[] AS bullet_points "
+                "FROM _titles")
     con.unregister("_titles")
     prefilters.register(con)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW t AS SELECT p.*, {prefilters.call_sql()} AS {prefilters.COLUMN} FROM t0 AS p")
 
 
 def _check(con, titles: list[str | None]) -> tuple[int, int, int]:
@@ -76,17 +82,18 @@ def test_the_prefilter_reads_whole_vectors_of_any_arrow_shape():
     titles = ["ab ab ab", None, "", "x y", "é-é-é"] * 500
     expected = [True, False, False, False, True] * 500
     body = prefilters.title_may_repeat_word
-    assert body(pa.array(titles)).to_pylist() == expected
-    assert body(pa.array(titles, type=pa.large_string())).to_pylist() == expected
-    assert body(pa.chunked_array([pa.array(titles[:7]), pa.array(titles[7:])])).to_pylist() == expected
-    assert body(pa.array(["zz"] + titles).slice(1)).to_pylist() == expected
-    assert body(pa.array([], type=pa.string())).to_pylist() == []
+    assert body(pa.array(titles)).tolist() == expected
+    assert body(pa.array(titles, type=pa.large_string())).tolist() == expected
+    assert body(pa.chunked_array([pa.array(titles[:7]), pa.array(titles[7:])])).tolist() == expected
+    assert body(pa.array(["zz"] + titles).slice(1)).tolist() == expected
+    assert body(pa.array([], type=pa.string())).tolist() == []
 
 
 @pytest.mark.parametrize("entry", prefilters.PREFILTERS, ids=lambda p: f"{p.code}/{p.column}")
 def test_every_prefilter_gates_a_stored_content_check(entry):
     stored = features.feature(entry.code, entry.column)
     assert stored is not None and stored.sql.startswith(f"(CASE WHEN {entry.sql} THEN ")
+    assert prefilters.COLUMN in features.SCRATCH
     # the shared expressions behind it are computed for the products it lets through only
     assert not any(f"p.{name}" in stored.sql for name in DERIVED)
 
@@ -94,5 +101,46 @@ def test_every_prefilter_gates_a_stored_content_check(entry):
 def test_the_import_registers_the_prefilters(con):
     derived.prepare(con)
     names = {r[0] for r in con.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
-    assert {p.function for p in prefilters.PREFILTERS} <= names
+    assert prefilters.FUNCTION in names
     derived.prepare(con)    # idempotent
+
+
+_TEXTS = ["Marque", "", " ", "\u00a0Marque", "Mar\x07que", "\x00", "Marque\x7f", "Mar\tque", "Mar\nque\r", "=Marque",
+          "Marque\x1f", "\x0bX", "é\x0c", None]
+_BULLETS = [None, "", " ", "\u00a0", "\u00a0x", "\tx", "ok", "=SUM(A1)", "+33", "@x", "a\x07b", "x\x7f", "Éclairage",
+            "x" * 700, "x" * 701, "é" * 700, "é" * 701, "a\nb"]
+_DESCRIPTIONS = ["<p>Lampe LED.</p>", "<p>Lampe\x0bLED</p>", "Lampe &#7; LED", "<p>\x00</p>", "x\x7f", "a\tb\nc",
+                 "<p> </p>", None, "=cmd", "Lampe\u00a0LED"]
+
+
+def _random_products(n: int, seed: int = 3) -> list[dict]:
+    rnd = random.Random(seed)
+    titles = _random_titles(n, seed)
+    out = []
+    for i in range(n):
+        bullets = None if rnd.random() < 0.05 else [rnd.choice(_BULLETS) for _ in range(rnd.randint(0, 8))]
+        title = titles[i] if rnd.random() < 0.8 else rnd.choice(_TEXTS)
+        out.append(product(sku=f"S{i}{rnd.choice(_TEXTS) or ''}", title=title, brand=rnd.choice(_TEXTS),
+                           manufacturer=rnd.choice(_TEXTS), description=rnd.choice(_DESCRIPTIONS),
+                           bullet_points=bullets))
+    return out
+
+
+def test_prefiltered_bits_equal_the_bare_predicates_on_random_products(con):
+    make_products(con, _random_products(3000))
+    scratch = features.scratch(False)
+    bare = f"(SELECT p.*, {', '.join(f'{v} AS {k}' for k, v in scratch.items())} FROM products AS p)"
+    rows = con.execute(f"SELECT p._row, p.{features.FLAGS_COLUMN}, {features.flags_sql(False)} FROM {bare} AS p").fetchall()
+    assert all(stored == expected for _, stored, expected in rows)
+    # not vacuous: every prefiltered check is set on some product and clear on others
+    for p in prefilters.PREFILTERS:
+        bit = 1 << features.feature(p.code, p.column).bit
+        assert 0 < sum(1 for _, stored, _ in rows if stored & bit) < len(rows), (p.code, p.column)
+
+
+def test_lower_case_neither_makes_nor_hides_a_control_character(con):
+    # TEXT_CONTROL_CHARS over the title is prefiltered on lower(title), which the words need anyway
+    control = "'[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]'"
+    assert con.execute(f"SELECT count(*) FROM range(0, 1114112) t(c) WHERE c NOT BETWEEN 55296 AND 57343 AND "
+                       f"regexp_matches(chr(CAST(c AS INTEGER)), {control}) <> "
+                       f"regexp_matches(lower(chr(CAST(c AS INTEGER))), {control})").fetchone()[0] == 0
