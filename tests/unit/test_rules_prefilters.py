@@ -110,7 +110,9 @@ _TEXTS = ["Marque", "", " ", "\u00a0Marque", "Mar\x07que", "\x00", "Marque\x7f",
 _BULLETS = [None, "", " ", "\u00a0", "\u00a0x", "\tx", "ok", "=SUM(A1)", "+33", "@x", "a\x07b", "x\x7f", "Éclairage",
             "x" * 700, "x" * 701, "é" * 700, "é" * 701, "a\nb"]
 _DESCRIPTIONS = ["<p>Lampe LED.</p>", "<p>Lampe\x0bLED</p>", "Lampe &#7; LED", "<p>\x00</p>", "x\x7f", "a\tb\nc",
-                 "<p> </p>", None, "=cmd", "Lampe\u00a0LED"]
+                 "<p> </p>", None, "=cmd", "Lampe\u00a0LED", "sav@marque.fr", "a@b", "Voir www.marque.fr", "WwW.X.FR",
+                 "<a>https://x.fr/a</a>", "ftp://x", "Tél. 01 23 45 67 89", "+33 1 23 45 67 89", "(555) 123-4567",
+                 "0033 6.12.34.56.78", "EAN 4006381333931", "12 34 5", "0612345678", "06-12-34-56-7", "+1 (0) 555 12 34 56"]
 
 
 def _random_products(n: int, seed: int = 3) -> list[dict]:
