@@ -290,16 +290,14 @@ class Prefilter:
 
 FUNCTION = "rule_prefilters"
 COLUMN = "_prefilters"
-_SHORT_TEXTS = ("sku", "brand", "manufacturer")
 PREFILTERS: tuple[Prefilter, ...] = (
     Prefilter("TITLE_WORD_REPEATED", "title", TITLE_WORDS_TEXT, "VARCHAR", title_may_repeat_word,
               "two duplicate words or more (the rule's pre-test), words split by the rule's own separator class"),
-    # control characters: the same test as the rule's, by one byte scan of each vector instead of a
-    # regex per value (short texts) or 28 substring searches per value (descriptions)
+    # control characters: the same test as the rule's, by one byte scan of a vector instead of a regex
+    # per title or 28 substring searches per description. (SKU, brand and manufacturer keep their regex:
+    # handing those columns to Python costs as much as the regex on such short texts.)
     Prefilter("TEXT_CONTROL_CHARS", "title", TITLE_WORDS_TEXT, "VARCHAR", holds_control,
               "a control character (lower() maps no character to or from one: checked by the tests)"),
-    *(Prefilter("TEXT_CONTROL_CHARS", c, f"p.{c}", "VARCHAR", holds_control, "a control character")
-      for c in _SHORT_TEXTS),
     Prefilter("DESCRIPTION_CONTROL_CHARS", "description", "p.description_text", "VARCHAR", holds_control,
               "a control character"),
     Prefilter("BULLET_EMPTY", "bullet_points", "p.bullet_points", "VARCHAR[]", bullet_may_be_blank,
