@@ -335,6 +335,18 @@ def _all_prefilters(*columns):
     return pa.array(out, type=pa.uint64())
 
 
+def _udf(*columns):
+    return _all_prefilters(*columns)
+
+
+# DuckDB counts the parameters of the Python function (one per argument), and keeps only a borrowed
+# reference to it: the function must outlive the session registering it (a module-level object; a
+# closure freed with its cursor left the catalogue calling whatever object took its place).
+_udf.__signature__ = inspect.Signature([inspect.Parameter(f"a{i}", inspect.Parameter.POSITIONAL_ONLY)
+                                        for i in range(len(ARGUMENTS))])
+_UDF = _udf
+
+
 def register(con) -> None:
     """Register :data:`FUNCTION` on ``con`` (idempotent; a concurrent registration wins too)."""
     import duckdb  # noqa: PLC0415
@@ -343,14 +355,8 @@ def register(con) -> None:
     exists = "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?"
     if con.execute(exists, [FUNCTION]).fetchall()[0][0]:
         return
-    def body(*columns):
-        return _all_prefilters(*columns)
-
-    # DuckDB counts the parameters of the Python function: one per argument
-    body.__signature__ = inspect.Signature([inspect.Parameter(f"a{i}", inspect.Parameter.POSITIONAL_ONLY)
-                                            for i in range(len(ARGUMENTS))])
     try:
-        con.create_function(FUNCTION, body, [t for _, t in ARGUMENTS], "UBIGINT", type="arrow",
+        con.create_function(FUNCTION, _UDF, [t for _, t in ARGUMENTS], "UBIGINT", type="arrow",
                             null_handling="special", side_effects=False)
     except duckdb.CatalogException:
         if not con.execute(exists, [FUNCTION]).fetchall()[0][0]:

@@ -146,3 +146,16 @@ def test_lower_case_neither_makes_nor_hides_a_control_character(con):
     assert con.execute(f"SELECT count(*) FROM range(0, 1114112) t(c) WHERE c NOT BETWEEN 55296 AND 57343 AND "
                        f"regexp_matches(chr(CAST(c AS INTEGER)), {control}) <> "
                        f"regexp_matches(lower(chr(CAST(c AS INTEGER))), {control})").fetchone()[0] == 0
+
+
+def test_the_function_outlives_the_session_that_registered_it(con):
+    # DuckDB keeps a borrowed reference to a Python function: registered by a cursor closed since, it
+    # must still be the same function (two imports at once, each on its cursor, hit this)
+    import gc
+    cur = con.cursor()
+    derived.prepare(cur)
+    cur.close()
+    gc.collect()
+    _junk = [lambda x: x for _ in range(1000)]   # would take the place of a freed function
+    _load(con, ["ab ab ab", "x"])
+    assert con.execute(f"SELECT list({prefilters.COLUMN} & 1 ORDER BY title) FROM t").fetchone()[0] == [1, 0]
