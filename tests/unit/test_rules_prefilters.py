@@ -39,7 +39,8 @@ def _load(con, titles: list[str | None]) -> None:
     prefilters' bits computed as the import computes them."""
     con.register("_titles", pa.table({"title": pa.array(titles, type=pa.string())}))
     con.execute("CREATE OR REPLACE TEMP TABLE t0 AS SELECT title, NULL::VARCHAR AS sku, NULL::VARCHAR AS brand, "
-                "NULL::VARCHAR AS manufacturer, NULL::VARCHAR AS description_text, NULL::VARCHAR[] AS bullet_points "
+                "NULL::VARCHAR AS manufacturer, NULL::VARCHAR AS description_text, NULL::VARCHAR[] AS bullet_points, "
+                "NULL::VARCHAR[] AS images "
                 "FROM _titles")
     con.unregister("_titles")
     prefilters.register(con)
@@ -115,6 +116,13 @@ _DESCRIPTIONS = ["<p>Lampe LED.</p>", "<p>Lampe\x0bLED</p>", "Lampe &#7; LED", "
                  "0033 6.12.34.56.78", "EAN 4006381333931", "12 34 5", "0612345678", "06-12-34-56-7", "+1 (0) 555 12 34 56"]
 
 
+_URLS = [None, "", " ", "https://cdn.example.com/a.jpg", "HTTPS://cdn.example.com/a.jpg", "http://img.example.fr/b.png?v=2",
+         "ftp://x.y/a.jpg", "https://a.b", "https://ab.", "https://.ab", "https://a@b.c/x", "https://a.b/x y",
+         "https://a.b/x@y?z#w", "https://a.b?x=1", "https://c.d/\t", "https://é.fr/é", "https://a.b/\x0b",
+         "https://a\u00a0b.c", "https://a.b\u00a0/c", "http:/a.b", "https://a..b", "https://a.b.", "//a.b/c", "https://ſ.fr",
+         "Https://x.fr/a"]
+
+
 def _random_products(n: int, seed: int = 3) -> list[dict]:
     rnd = random.Random(seed)
     titles = _random_titles(n, seed)
@@ -122,9 +130,10 @@ def _random_products(n: int, seed: int = 3) -> list[dict]:
     for i in range(n):
         bullets = None if rnd.random() < 0.05 else [rnd.choice(_BULLETS) for _ in range(rnd.randint(0, 8))]
         title = titles[i] if rnd.random() < 0.8 else rnd.choice(_TEXTS)
+        images = None if rnd.random() < 0.05 else [rnd.choice(_URLS) for _ in range(rnd.randint(0, 4))]
         out.append(product(sku=f"S{i}{rnd.choice(_TEXTS) or ''}", title=title, brand=rnd.choice(_TEXTS),
                            manufacturer=rnd.choice(_TEXTS), description=rnd.choice(_DESCRIPTIONS),
-                           bullet_points=bullets))
+                           bullet_points=bullets, images=images))
     return out
 
 
