@@ -10,9 +10,12 @@ in a fresh process so that peak memory is its own:
   loading the needed columns: the baseline; its violation counts per rule are cross-checked;
 * ``text``   — the import's text stage, done once per import (core.catalog.derived.select_sql): the
   HTML → text conversion stored in ``description_text``, and the rules' content checks stored as bits,
-  each timed against a plain copy of the same columns in the same process (wall and CPU).
+  each timed against a plain copy of the same columns in the same process (wall and CPU); the content
+  checks alone both ways (behind core.rules.prefilters as the import runs them, and as bare predicates),
+  their bits compared product by product.
 
-Prints a table and the ratio pandas / DuckDB measured in this same run.
+Prints a table, the ratio pandas / DuckDB measured in this same run, and "from scratch" (content checks
++ validation) against pandas.
 
     .venv/bin/python bench/bench_rules.py                 # 100k and 1M
     .venv/bin/python bench/bench_rules.py --sizes 100000  # quicker
