@@ -10,9 +10,12 @@ in a fresh process so that peak memory is its own:
   loading the needed columns: the baseline; its violation counts per rule are cross-checked;
 * ``text``   — the import's text stage, done once per import (core.catalog.derived.select_sql): the
   HTML → text conversion stored in ``description_text``, and the rules' content checks stored as bits,
-  each timed against a plain copy of the same columns in the same process (wall and CPU).
+  each timed against a plain copy of the same columns in the same process (wall and CPU); the content
+  checks alone both ways (behind core.rules.prefilters as the import runs them, and as bare predicates),
+  their bits compared product by product.
 
-Prints a table and the ratio pandas / DuckDB measured in this same run.
+Prints a table, the ratio pandas / DuckDB measured in this same run, and "from scratch" (content checks
++ validation) against pandas.
 
     .venv/bin/python bench/bench_rules.py                 # 100k and 1M
     .venv/bin/python bench/bench_rules.py --sizes 100000  # quicker
@@ -120,26 +123,46 @@ def _derived_layers_sql(base_sql: str, entries) -> str:
     return f"SELECT * EXCLUDE ({', '.join(scratch)}) FROM ({sql})" if scratch else sql
 
 
+def _checks_sql(base_sql: str, prefiltered: bool) -> str:
+    """``base_sql`` (with ``description_text``) plus the rules' content checks as the import computes
+    them (``prefiltered``: core.rules.prefilters first) or as bare predicates on every product (the
+    reference), scratch expressions dropped."""
+    from core.db import quote_ident
+    from core.rules import features
+    scratch = features.scratch(prefiltered)
+    sql = base_sql
+    if scratch:
+        sql = f"SELECT p.*, {', '.join(f'{v} AS {quote_ident(k)}' for k, v in scratch.items())} FROM ({sql}) AS p"
+    sql = f"SELECT p.*, {features.flags_sql(prefiltered)} AS {features.FLAGS_COLUMN} FROM ({sql}) AS p"
+    return f"SELECT * EXCLUDE ({', '.join(quote_ident(k) for k in scratch)}) FROM ({sql})" if scratch else sql
+
+
 def worker_text(path: str, repeat: int) -> dict:
     """The import's "text stage": what derived.select_sql adds to the statement writing ``products``
     (HTML -> text, then the rules' content checks), each timed against a plain copy of the same columns
-    in this same process (wall and CPU seconds; the difference is the stage's cost)."""
+    in this same process (wall and CPU seconds; the difference is the stage's cost). The content checks
+    alone are timed over the stored ``description_text`` both ways: as the import computes them
+    (prefilters first) and as bare predicates (every product), with equal bits required."""
     import rules_data
     from core.catalog import derived, importer
+    from core.rules import features
     con = _connect(path)
     derived.prepare(con)
     base = rules_data.typed_sql("products_staged")
     html = [c for c in derived.DERIVED_COLUMNS if c.name == "description_text"]
-    rules = [c for c in derived.DERIVED_COLUMNS if c.layer > 1]
+    stored = f"SELECT * EXCLUDE ({features.FLAGS_COLUMN}, {derived.VERSION_COLUMN}) FROM products"
     variants = {
         "copy": base,                                           # the typed columns alone
         "html": _derived_layers_sql(base, html),                # + description_text
         "all": derived.select_sql(base),                        # + the content checks: what the import runs
-        "copy_text": f"SELECT p.*, t.description_text FROM ({base}) AS p POSITIONAL JOIN "
-                     "(SELECT description_text FROM products) AS t",
-        "features": _derived_layers_sql(f"SELECT p.*, t.description_text FROM ({base}) AS p POSITIONAL JOIN "
-                                         "(SELECT description_text FROM products) AS t", rules),
+        "copy_text": stored,                                    # the typed columns and description_text
+        "features": _checks_sql(stored, True),                  # + the content checks, prefiltered
+        "features_bare": _checks_sql(stored, False),            # + the content checks, bare predicates
     }
+    # kept from each run for the checks below: (row, text hash, bits) of the import's output, (row, bits) of the
+    # two ways of computing the content checks; each variant's table is dropped at once (memory)
+    kept = {"all": "_row, hash(description_text) AS text_hash, _rule_flags", "features": "_row, _rule_flags",
+            "features_bare": "_row, _rule_flags"}
     out = {}
     for name, sql in variants.items():
         runs = []
@@ -149,16 +172,22 @@ def worker_text(path: str, repeat: int) -> dict:
             importer._write_staging(con, "_bench_text", sql)   # as the import writes products
             runs.append((time.perf_counter() - t, time.process_time() - c))
         out[name] = {"wall": statistics.median(r[0] for r in runs), "cpu": statistics.median(r[1] for r in runs)}
-    # the stage's output is the products table the bench validates (same bits, same text)
-    con.execute("DROP TABLE IF EXISTS _bench_text")
-    importer._write_staging(con, "_bench_text", derived.select_sql(base))
-    same = con.execute("SELECT count(*) FROM (SELECT description_text, _rule_flags FROM _bench_text "
-                       "EXCEPT ALL SELECT description_text, _rule_flags FROM products)").fetchone()[0] == 0
-    con.execute("DROP TABLE _bench_text")
+        if name in kept:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _kept_{name} AS SELECT {kept[name]} FROM _bench_text")
+        con.execute("DROP TABLE _bench_text")
+    # the stage's output is the products table the bench validates (same bits, same text), and the
+    # prefiltered checks set the same bits as the bare predicates, product by product
+    diff = ("SELECT count(*) FROM ((SELECT {c} FROM {a} EXCEPT ALL SELECT {c} FROM {b}) "
+            "UNION ALL (SELECT {c} FROM {b} EXCEPT ALL SELECT {c} FROM {a}))")
+    same = con.execute(diff.format(c="_row, text_hash, _rule_flags", a="_kept_all",
+                                   b=f"(SELECT {kept['all']} FROM products)")).fetchone()[0] == 0
+    bits_differ = con.execute(diff.format(c=kept["features"], a="_kept_features", b="_kept_features_bare")).fetchone()[0]
+    flagged = con.execute(f"SELECT sum(bit_count({features.FLAGS_COLUMN})) FROM _kept_features").fetchone()[0]
     mb = con.execute("SELECT sum(strlen(description)) / 1e6 FROM products").fetchone()[0]
     cost = {k: {m: out[k][m] - out[ref][m] for m in ("wall", "cpu")}
-            for k, ref in (("html", "copy"), ("all", "copy"), ("features", "copy_text"))}
-    return {"runs": out, "cost": cost, "html_mb": mb, "same": same, "peak_mb": _peak_mb()}
+            for k, ref in (("html", "copy"), ("all", "copy"), ("features", "copy_text"), ("features_bare", "copy_text"))}
+    return {"runs": out, "cost": cost, "html_mb": mb, "same": same, "bits_differ": bits_differ,
+            "bits_set": flagged, "peak_mb": _peak_mb()}
 
 
 WORKERS = {"rules": worker_rules, "pandas": worker_pandas, "text": worker_text}
@@ -232,6 +261,7 @@ def main() -> None:
                       for c in set(rules["counts"]) | set(pandas["counts"])
                       if rules["counts"].get(c, 0) != pandas["counts"].get(c, 0)}
         rows.append((n, rules, pandas, text, mismatched))
+        text["from_scratch"] = text["cost"]["features"]["wall"] + rules["warm"]
         print(f"  rules (DuckDB): cold {rules['cold']:.2f} s, warm {rules['warm']:.2f} s "
               f"({n / rules['warm']:,.0f} products/s), {rules['violations']:,} violations, "
               f"peak {rules['peak_mb']:,.0f} MB; steps {rules['steps']}", flush=True)
@@ -244,20 +274,30 @@ def main() -> None:
               f"peak {pandas['peak_mb']:,.0f} MB -> DuckDB is {pandas['warm'] / rules['warm']:.1f}x faster", flush=True)
         c = text["cost"]
         print(f"  import text stage (cost over a plain copy, wall / CPU s): HTML -> text {c['html']['wall']:.2f} / "
-              f"{c['html']['cpu']:.2f} for {text['html_mb']:,.0f} MB of HTML; rules' content checks "
-              f"{c['features']['wall']:.2f} / {c['features']['cpu']:.2f}; both (what the import runs) "
+              f"{c['html']['cpu']:.2f} for {text['html_mb']:,.0f} MB of HTML; both (what the import runs) "
               f"{c['all']['wall']:.2f} / {c['all']['cpu']:.2f}; output = bench products: "
               f"{'yes' if text['same'] else 'NO'}; peak {text['peak_mb']:,.0f} MB", flush=True)
+        scratch = c["features"]["wall"] + rules["warm"]
+        print(f"  content checks alone (over the stored text, wall / CPU s): prefiltered (the import's) "
+              f"{c['features']['wall']:.2f} / {c['features']['cpu']:.2f}, bare predicates (reference) "
+              f"{c['features_bare']['wall']:.2f} / {c['features_bare']['cpu']:.2f} "
+              f"({c['features_bare']['cpu'] / max(c['features']['cpu'], 1e-9):.1f}x the CPU); same bits: "
+              f"{'yes' if text['bits_differ'] == 0 else 'NO (' + str(text['bits_differ']) + ' rows)'} "
+              f"({text['bits_set']:,} set)", flush=True)
+        print(f"  from scratch (content checks + validation): {c['features']['wall']:.2f} + {rules['warm']:.2f} = "
+              f"{scratch:.2f} s -> pandas ({pandas['warm']:.2f} s) / from scratch = {pandas['warm'] / scratch:.1f}x",
+              flush=True)
         print(f"  counts per rule identical in both: {'yes' if not mismatched else 'NO ' + str(mismatched)}", flush=True)
-    print("\n| products | rules (DuckDB) warm / cold | detect step | products/s | peak RSS | pandas (same rules) | "
-          "ratio | import: HTML→text / content checks | counts equal |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| products | rules (DuckDB) warm / cold | detect step | peak RSS | pandas (same rules) | ratio | "
+          "HTML→text | content checks wall / CPU (bare predicates) | from scratch, ratio | counts, bits equal |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n, r, p, h, mism in rows:
+        f, b = h["cost"]["features"], h["cost"]["features_bare"]
         print(f"| {n:,} | {r['warm']:.2f} s / {r['cold']:.2f} s | {r['steps'].get('detect', 0):.2f} s | "
-              f"{n / r['warm']:,.0f} | {r['peak_mb']:,.0f} MB | "
-              f"{p['warm']:.2f} s (peak {p['peak_mb']:,.0f} MB) | {p['warm'] / r['warm']:.1f}× | "
-              f"{h['cost']['html']['wall']:.2f} s / {h['cost']['features']['wall']:.2f} s | "
-              f"{'yes' if not mism else 'no'} |")
+              f"{r['peak_mb']:,.0f} MB | {p['warm']:.2f} s (peak {p['peak_mb']:,.0f} MB) | {p['warm'] / r['warm']:.1f}× | "
+              f"{h['cost']['html']['wall']:.2f} s | {f['wall']:.2f} / {f['cpu']:.2f} s ({b['wall']:.2f} / {b['cpu']:.2f} s) | "
+              f"{h['from_scratch']:.2f} s, {p['warm'] / h['from_scratch']:.1f}× | "
+              f"{'yes' if not mism else 'no'}, {'yes' if h['bits_differ'] == 0 else 'no'} |")
     load = open("/proc/loadavg").read().split()[:3] if Path("/proc/loadavg").exists() else []
     print(f"\nload average at the end: {' '.join(load)} (other processes share the 2 cores)")
 

@@ -49,6 +49,11 @@ def _register_html_to_text(con: duckdb.DuckDBPyConnection) -> None:
     register_html_to_text(con)
 
 
+def _register_rule_prefilters(con: duckdb.DuckDBPyConnection) -> None:
+    from core.rules import prefilters  # noqa: PLC0415 - the rules own their prefilters
+    prefilters.register(con)
+
+
 DERIVED_COLUMNS: tuple[DerivedColumn, ...] = (
     DerivedColumn("description_text", _description_text,
                   "the description converted from HTML to plain text: what rules read and exports send",
@@ -75,7 +80,7 @@ DERIVED_COLUMNS += _rule_features()
 VERSION_COLUMN = "_derived_version"
 
 # Functions (name -> callable registering it on a connection) the expressions above call.
-_PREPARERS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_register_html_to_text,)
+_PREPARERS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_register_html_to_text, _register_rule_prefilters)
 
 
 def names() -> tuple[str, ...]:

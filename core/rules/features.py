@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.rules.definitions import DERIVED, RULES
+from core.rules import prefilters
+from core.rules.definitions import DERIVED, RULES, gate
 from core.rules.model import Rule
 
 FLAGS_COLUMN = "_rule_flags"
@@ -34,12 +35,16 @@ _CONTEXT_DERIVED = frozenset(name for name, sql in DERIVED.items() if re.match(r
 
 @dataclass(frozen=True)
 class Feature:
-    """One (rule, column) content check: its predicate over ``p`` and its bit in :data:`FLAGS_COLUMN`."""
+    """One (rule, column) content check: its SQL over ``p`` and its bit in :data:`FLAGS_COLUMN`.
+
+    ``predicate`` is the rule's ``when`` bound to the column; ``sql`` is what the import computes: the
+    same predicate, behind the check's prefilter when it has one (core.rules.prefilters)."""
     code: str
     column: str
     sql: str
     bit: int
     reads: tuple[str, ...]
+    predicate: str = ""
 
     @property
     def test_sql(self) -> str:
@@ -64,24 +69,52 @@ def is_content(sql: str) -> bool:
             and not any(name in _CONTEXT_DERIVED for name in _derived_read(sql)))
 
 
+def _inlined(sql: str) -> str:
+    """``sql`` with the shared expressions it reads written in place: behind a prefilter they run on
+    the few products it lets through, not as a scratch column computed for every product."""
+    for name in _derived_read(sql):
+        sql = re.sub(rf"p\.{name}(?![A-Za-z0-9_])", lambda _m, name=name: f"({DERIVED[name]})", sql)
+    return sql
+
+
+def _prefiltered(rule: Rule, column: str, sql: str) -> str:
+    # The rule's predicate decides every bit; its prefilter (core.rules.prefilters) only skips the
+    # products on which the predicate cannot be true.
+    pre = prefilters.prefilter(rule.code, column)
+    return gate(pre.sql, _inlined(sql)) if pre else sql
+
+
 def _features() -> tuple[Feature, ...]:
     out: list[Feature] = []
     for rule in RULES:
         for column in rule.per_field or (rule.field,):
-            sql = _bound(rule, column)
-            if rule.tables or not is_content(sql) or len(out) >= FLAG_BITS:
+            predicate = _bound(rule, column)
+            if rule.tables or not is_content(predicate) or len(out) >= FLAG_BITS:
                 continue    # beyond the mask's bits a check simply stays in the detection pass
             reads = (column,) if rule.per_field else rule.columns
-            out.append(Feature(rule.code, column, sql, len(out), tuple(reads)))
+            out.append(Feature(rule.code, column, _prefiltered(rule, column, predicate), len(out), tuple(reads),
+                               predicate))
     return tuple(out)
 
 
 FEATURES: tuple[Feature, ...] = _features()
 _BY_CHECK = {(f.code, f.column): f for f in FEATURES}
 
+
+
+def scratch(prefiltered: bool = True) -> dict[str, str]:
+    """Shared expressions the content checks read (``prefiltered=False``: the bare predicates read):
+    the rules' shared expressions, and the prefilters' bits (one call per vector for all of them)."""
+    texts = [f.sql if prefiltered else f.predicate for f in FEATURES]
+    out = {name: sql for name, sql in DERIVED.items()
+           if name not in _CONTEXT_DERIVED and any(name in _derived_read(t) for t in texts)}
+    if prefiltered and any(prefilters.prefilter(f.code, f.column) for f in FEATURES):
+        out[prefilters.COLUMN] = prefilters.call_sql()
+    return out
+
+
 # Shared expressions the content checks read, computed once per product before the mask (not stored).
-SCRATCH: dict[str, str] = {name: sql for name, sql in DERIVED.items()
-                           if name not in _CONTEXT_DERIVED and any(name in _derived_read(f.sql) for f in FEATURES)}
+SCRATCH: dict[str, str] = scratch()
 
 
 def feature(code: str, column: str) -> Feature | None:
@@ -89,13 +122,15 @@ def feature(code: str, column: str) -> Feature | None:
     return _BY_CHECK.get((code, column))
 
 
-def flags_sql() -> str:
+def flags_sql(prefiltered: bool = True) -> str:
     """SQL of :data:`FLAGS_COLUMN` for one product ``p`` (BIGINT): bit ``k`` set when check ``k`` flags it.
 
     CASE, as the engine's masks: a NULL predicate (unknown) sets no bit, and each predicate's own
-    CASE gates keep their short-circuits."""
-    terms = " | ".join(f"CASE WHEN {f.sql} THEN CAST({1 << f.bit} AS BIGINT) ELSE CAST(0 AS BIGINT) END"
-                       for f in FEATURES)
+    CASE gates keep their short-circuits. ``prefiltered=False``: every bare predicate on every product
+    (the same bits, at their full cost: the reference of tests and benchmarks; reads :func:`scratch`
+    ``(False)``)."""
+    terms = " | ".join(f"CASE WHEN {f.sql if prefiltered else f.predicate} THEN CAST({1 << f.bit} AS BIGINT) "
+                       "ELSE CAST(0 AS BIGINT) END" for f in FEATURES)
     return f"({terms})" if terms else "CAST(0 AS BIGINT)"
 
 
@@ -110,4 +145,5 @@ def reads() -> tuple[str, ...]:
     return sql_reads(flags_sql() + " " + " ".join(SCRATCH.values()))
 
 
-__all__ = ["FLAGS_COLUMN", "FEATURES", "SCRATCH", "Feature", "feature", "flags_sql", "is_content", "reads", "sql_reads"]
+__all__ = ["FLAGS_COLUMN", "FEATURES", "SCRATCH", "Feature", "feature", "flags_sql", "is_content", "reads", "scratch",
+           "sql_reads"]
