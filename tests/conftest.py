@@ -49,3 +49,21 @@ def sample_db(db_file) -> Path:
     finally:
         connection.close()
     return db_file
+
+
+@pytest.fixture
+def import_gate(monkeypatch):
+    """Hold every catalogue import job at its start until the test sets the event (the real importer then runs)."""
+    import threading
+
+    from core.catalog import import_job
+    from core.catalog.importer import import_file
+    event = threading.Event()
+
+    def held(*args, **kwargs):
+        event.wait(30)
+        return import_file(*args, **kwargs)
+
+    monkeypatch.setattr(import_job, "import_file", held)
+    yield event
+    event.set()

@@ -6,7 +6,6 @@ import pytest
 
 from core import jobs
 from core.catalog import import_job
-from core.catalog.importer import import_file
 from core.i18n import message
 from core.ui import catalogue_import
 from tests.apptest import run_screen
@@ -19,19 +18,10 @@ def metric(at, key, lang):
 
 
 @pytest.fixture
-def gate(monkeypatch):
-    """Import jobs wait for the event before running the real importer; the page does not wait for them."""
-    import threading
-    event = threading.Event()
-
-    def held(*args, **kwargs):
-        event.wait(30)
-        return import_file(*args, **kwargs)
-
-    monkeypatch.setattr(import_job, "import_file", held)
+def gate(import_gate, monkeypatch):
+    """Import jobs held at their start (tests/conftest.py); the page does not wait for them."""
     monkeypatch.setattr(catalogue_import, "SETTLE_S", 0.05)
-    yield event
-    event.set()
+    return import_gate
 
 
 def upload(at, name):

@@ -34,17 +34,9 @@ def finished(con, job_id: int) -> import_job.Outcome:
 
 
 @pytest.fixture
-def gate(monkeypatch):
-    """Hold every import job at its start until the test sets the event (the real importer then runs)."""
-    event = threading.Event()
-
-    def held(*args, **kwargs):
-        event.wait(30)
-        return import_file(*args, **kwargs)
-
-    monkeypatch.setattr(import_job, "import_file", held)
-    yield event
-    event.set()
+def gate(import_gate):
+    """Import jobs held at their start (tests/conftest.py)."""
+    return import_gate
 
 
 def seed(con, n=3):
