@@ -88,25 +88,27 @@ def _scan(path: Path, max_line: bool, check_utf8: bool = True) -> bool:
     """Refuse NUL bytes and over-long records; return whether the whole file is valid UTF-8
     (True without looking when ``check_utf8`` is False: the reader checks it)."""
     valid, carry, since_nl = True, b"", 0
-    # Mapped, not read: finding a byte in the page cache needs no copy of the file into Python.
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        for offset in range(0, len(data), CHUNK):
-            end = min(len(data), offset + CHUNK)
-            nul = data.find(b"\x00", offset, end)
-            if nul >= 0:
-                raise CatalogImportError("binary", line=line_at(path, nul))
-            if max_line:
-                first = data.find(b"\n", offset, end)
-                size = end - offset
-                # Every record longer than the limit crosses a block boundary (limit >= block size).
-                if (first < 0 and since_nl + size > MAX_LINE_BYTES) or \
-                        (first >= 0 and since_nl + first - offset > MAX_LINE_BYTES):
-                    raise CatalogImportError("line_too_long", line=line_at(path, offset), limit_mb=LIMIT_MB)
-                since_nl = since_nl + size if first < 0 else end - data.rfind(b"\n", offset, end) - 1
-            if check_utf8 and valid:
-                block = carry + data[offset:end]
-                cut = _char_boundary(block)
-                valid, carry = _utf8_valid(block[:cut]), block[cut:]
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        for offset in range(0, size, CHUNK):
+            # Mapped, not read: finding a byte in the page cache needs no copy into Python. One block
+            # mapped at a time, so the pages touched leave the process's resident memory as it goes.
+            with mmap.mmap(fh.fileno(), min(CHUNK, size - offset), access=mmap.ACCESS_READ,
+                           offset=offset) as block:
+                nul = block.find(b"\x00")
+                if nul >= 0:
+                    raise CatalogImportError("binary", line=line_at(path, offset + nul))
+                if max_line:
+                    first = block.find(b"\n")
+                    # Every record longer than the limit crosses a block boundary (limit >= block size).
+                    if (first < 0 and since_nl + len(block) > MAX_LINE_BYTES) or \
+                            (first >= 0 and since_nl + first > MAX_LINE_BYTES):
+                        raise CatalogImportError("line_too_long", line=line_at(path, offset), limit_mb=LIMIT_MB)
+                    since_nl = since_nl + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+                if check_utf8 and valid:
+                    data = carry + block[:]
+                    cut = _char_boundary(data)
+                    valid, carry = _utf8_valid(data[:cut]), data[cut:]
     return valid and (not carry or _utf8_valid(carry))
 
 
