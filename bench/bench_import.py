@@ -15,7 +15,7 @@ fresh database file, modules loaded and database open before the clock starts (a
 - ``duckdb_csv_text``: the same with the import's reader options (``;``, every column as text);
 - ``import_base``: ``import_file`` without its derived stage — every derived column of
   :mod:`core.catalog.derived` written as a NULL constant (nothing computed, nothing to store) and
-  its SQL functions not registered: the UTF-8 check, delimiter, typing, ``_raw`` copies, extra
+  its SQL functions not registered: the NUL/record-length pass, delimiter, typing, ``_raw`` copies, extra
   columns, write in file order, duplicates, atomic swap. Issue 2's target: <= 1.5x ``duckdb_csv``;
 - ``import_base_compressed``: the same with every column compressed by DuckDB (before the change:
   ``importer.UNCOMPRESSED_COLUMNS`` empty) — what storing the descriptions uncompressed saves, and

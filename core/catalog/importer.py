@@ -24,7 +24,7 @@ from core.catalog.columns import COLUMNS
 from core.catalog.errors import CatalogImportError
 from core.catalog.names import ColumnMatch, column_letter, match_columns
 from core.catalog.normalise import canonical_sql
-from core.catalog.sources import Source, reader_detail, open_source
+from core.catalog.sources import Source, csv_source, is_not_utf8, open_source, reader_detail
 from core.catalog.store import PRODUCTS
 from core.db import quote_ident, runtime_dir
 from core.catalog import derived
@@ -88,6 +88,14 @@ def _select_sql(source: Source, match: ColumnMatch, blank: str | None = None) ->
     flag = f", {quote_ident(blank)}" if blank else ""
     return derived.select_sql(f"SELECT _row, {canonical}{raws}{extras}{flag} "
                               f"FROM (SELECT {', '.join(inner)} FROM ({source.sql}) AS src {where}) AS typed")
+
+
+def _write_products(con: duckdb.DuckDBPyConnection, staging: str, source: Source, match: ColumnMatch) -> None:
+    """Create and fill the staging table from ``source`` (numbering its records when needed)."""
+    blank = f"_blank_{uuid.uuid4().hex}" if source.numbered_by_order else None
+    _write_staging(con, staging, _select_sql(source, match, blank))
+    if blank:
+        _number_rows(con, staging, blank)
 
 
 def _number_rows(con: duckdb.DuckDBPyConnection, staging: str, blank: str) -> None:
@@ -232,13 +240,20 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, file_name: 
         fmt = source.file_format
         match = match_columns(source.headers, column_map)
         derived.prepare(con)
-        blank = f"_blank_{uuid.uuid4().hex}" if source.numbered_by_order else None
         try:
-            _write_staging(con, staging, _select_sql(source, match, blank))
-            if blank:
-                _number_rows(con, staging, blank)
+            _write_products(con, staging, source, match)
         except duckdb.Error as exc:
-            raise _duckdb_error(exc, source) from None
+            if not is_not_utf8(exc, source):
+                raise _duckdb_error(exc, source) from None
+            # Past its first 256 KB the file is not UTF-8 (DuckDB checks while reading): Windows-1252.
+            con.execute(f"DROP TABLE IF EXISTS {staging}")
+            source.discard()
+            source = csv_source(path, runtime_dir() / "imports", cp1252=True)
+            match = match_columns(source.headers, column_map)   # the header may read differently
+            try:
+                _write_products(con, staging, source, match)
+            except duckdb.Error as exc2:
+                raise _duckdb_error(exc2, source) from None
         rows, blank = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE sku IS NULL OR trim(sku) = '') FROM {staging}").fetchone()
         if rows == 0:

@@ -25,7 +25,11 @@ def number_sql(expr: str) -> str:
     v = f"regexp_replace({expr}, {_NUMBER_NOISE}, '', 'g')"
     full = (f"TRY_CAST(CASE WHEN regexp_matches({v}, ',[0-9]*$') "
             f"THEN replace(replace({v}, '.', ''), ',', '.') ELSE replace({v}, ',', '') END AS DOUBLE)")
-    d = f"coalesce(TRY_CAST(replace({expr}, ',', '.') AS DOUBLE), {full})"
+    plain = f"TRY_CAST(replace({expr}, ',', '.') AS DOUBLE)"
+    # coalesce(plain, full) but lazier: DuckDB's coalesce ran the regular expressions of ``full`` on
+    # cells the plain cast had already read (2.5x the CPU); a CASE runs them only on the others, and
+    # DuckDB computes the repeated ``plain`` once.
+    d = f"CASE WHEN {plain} IS NOT NULL THEN {plain} ELSE {full} END"
     # "nan" and "inf" cast to DOUBLE, and NaN compares above every price: not a number here.
     # The lambda binds the value once (a CASE repeating it costs 2x at import).
     return f"list_transform([{d}], lambda d: CASE WHEN isfinite(d) THEN d END)[1]"
@@ -59,7 +63,19 @@ def list_sql(expr: str, *, comma_separated: bool, keep_empty: bool) -> str:
     if not keep_empty:
         items = f"list_filter({items}, lambda x: x IS NOT NULL AND x <> '')"
     # regexp_matches(…, '\\S') stops at the first visible character: far cheaper than trim() = ''.
-    return f"(CASE WHEN regexp_matches({expr}, '\\S') THEN {items} END)"
+    general = f"(CASE WHEN regexp_matches({expr}, '\\S') THEN {items} END)"
+    # The usual cell, "a|b|c" with no JSON, line break or space next to a separator, gives the same
+    # list as the general path with one split (and a filter only when a separator leaves an empty
+    # item): a few memchr-like tests instead of two regular expressions and the trim tests.
+    simple = f"string_split({expr}, '|')"
+    if not keep_empty:
+        empties = f"contains({expr}, '||') OR starts_with({expr}, '|') OR ends_with({expr}, '|')"
+        simple = f"CASE WHEN {empties} THEN list_filter({simple}, lambda x: x <> '') ELSE {simple} END"
+    spaced = " OR ".join([f"contains({expr}, {s})" for s in seps if s.startswith("' ") or s.endswith(" '")]
+                         + [f"starts_with({expr}, ' ')", f"ends_with({expr}, ' ')"])
+    usual = (f"contains({expr}, '|') AND NOT contains({expr}, '[') AND NOT contains({expr}, chr(10)) "
+             f"AND NOT contains({expr}, chr(13)) AND (NOT contains({expr}, ' ') OR NOT ({spaced}))")
+    return f"(CASE WHEN {usual} THEN {simple} ELSE {general} END)"
 
 
 def boolean_sql(expr: str) -> str:

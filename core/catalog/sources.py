@@ -79,9 +79,13 @@ def _positional(n: int) -> list[str]:
     return [f"c{i + 1}" for i in range(n)]
 
 
-def csv_source(path: Path, workdir: Path) -> Source:
-    """CSV read by DuckDB with the delimiter chosen here and every column as text."""
-    text = textfile.to_utf8(path, workdir)
+def csv_source(path: Path, workdir: Path, *, cp1252: bool = False) -> Source:
+    """CSV read by DuckDB with the delimiter chosen here and every column as text.
+
+    Only the file's beginning is checked for UTF-8 here: DuckDB refuses invalid UTF-8 while reading
+    (:func:`is_not_utf8` tells that error), and the importer then asks again with ``cp1252=True``.
+    """
+    text = textfile.cp1252_copy(path, workdir) if cp1252 else textfile.to_utf8(path, workdir, reader_checks_utf8=True)
     try:
         sample = text.sample()
         if "\r" in sample and "\n" not in sample:
@@ -106,6 +110,15 @@ def csv_source(path: Path, workdir: Path) -> Source:
         raise
     return Source(sql, headers, "csv", text.encoding, delimiter, header_lines=1 + skip,
                   temporary=[text.path] if text.temporary else [], numbered_by_order=True)
+
+
+def is_not_utf8(exc: Exception, source: Source) -> bool:
+    """True when ``exc`` is DuckDB refusing bytes that are not UTF-8 in a CSV taken for UTF-8.
+
+    Only a file as uploaded can be in another encoding: a copy this module wrote (re-encoded,
+    or a workbook) is UTF-8 by construction."""
+    return (source.file_format == "csv" and source.encoding in ("utf-8", "utf-8-sig")
+            and "Invalid unicode" in str(exc))
 
 
 def _cell_text(value) -> str | None:

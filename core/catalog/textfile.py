@@ -1,14 +1,19 @@
 """Turn an uploaded text file into UTF-8 DuckDB can read, in one streaming pass.
 
-DuckDB reads UTF-8 only (offline) and stores invalid bytes without complaint, so the file is checked
-here, block by block: UTF-8 (with or without BOM) is used as is; otherwise it is re-encoded from
-UTF-16 (with BOM) or Windows-1252 (French Excel) into a temporary UTF-8 file. The same pass refuses
-binary content (NUL bytes) and over-long records, so that DuckDB never sees them. Memory stays at
-one block whatever the file size; line numbers are counted only when there is an error to report.
+DuckDB reads UTF-8 only (offline). UTF-8 (with or without BOM) is used as is; otherwise the file is
+re-encoded from UTF-16 (with BOM) or Windows-1252 (French Excel) into a temporary UTF-8 file. The pass
+over the file refuses binary content (NUL bytes, which DuckDB would store) and over-long records, so
+that DuckDB never sees them. Whether the whole file is valid UTF-8 is decided here for JSON; for CSV
+only the beginning is checked here and DuckDB's CSV reader checks the rest while it reads (it refuses
+invalid UTF-8 exactly as a full check does, see tests/unit/test_catalog_encodings.py): the importer
+then reads the file again as Windows-1252 (:func:`cp1252_copy`), which saves a decoding pass over
+every UTF-8 file. Memory stays at one block whatever the file size; line numbers are counted only
+when there is an error to report.
 """
 from __future__ import annotations
 
 import codecs
+import mmap
 import os
 import struct
 import uuid
@@ -79,26 +84,37 @@ def _char_boundary(data: bytes) -> int:
     return len(data)
 
 
-def _scan(path: Path, max_line: bool) -> bool:
-    """Refuse NUL bytes and over-long records; return whether the whole file is valid UTF-8."""
-    valid, carry, offset, since_nl = True, b"", 0, 0
+def _scan(path: Path, max_line: bool, check_utf8: bool = True) -> bool:
+    """Refuse NUL bytes and over-long records; return whether the whole file is valid UTF-8
+    (True without looking when ``check_utf8`` is False: the reader checks it)."""
+    valid, carry, since_nl = True, b"", 0
+    size = os.path.getsize(path)
     with open(path, "rb") as fh:
-        while block := fh.read(CHUNK):
-            nul = block.find(b"\x00")
-            if nul >= 0:
-                raise CatalogImportError("binary", line=line_at(path, offset + nul))
-            if max_line:
-                first = block.find(b"\n")
-                # Every record longer than the limit crosses a block boundary (limit >= block size).
-                if (first < 0 and since_nl + len(block) > MAX_LINE_BYTES) or since_nl + first > MAX_LINE_BYTES:
-                    raise CatalogImportError("line_too_long", line=line_at(path, offset), limit_mb=LIMIT_MB)
-                since_nl = since_nl + len(block) if first < 0 else len(block) - block.rindex(b"\n") - 1
-            if valid:
-                data = carry + block
-                cut = _char_boundary(data)
-                valid, carry = _utf8_valid(data[:cut]), data[cut:]
-            offset += len(block)
+        for offset in range(0, size, CHUNK):
+            # Mapped, not read: finding a byte in the page cache needs no copy into Python. One block
+            # mapped at a time, so the pages touched leave the process's resident memory as it goes.
+            with mmap.mmap(fh.fileno(), min(CHUNK, size - offset), access=mmap.ACCESS_READ,
+                           offset=offset) as block:
+                nul = block.find(b"\x00")
+                if nul >= 0:
+                    raise CatalogImportError("binary", line=line_at(path, offset + nul))
+                if max_line:
+                    first = block.find(b"\n")
+                    # Every record longer than the limit crosses a block boundary (limit >= block size).
+                    if (first < 0 and since_nl + len(block) > MAX_LINE_BYTES) or \
+                            (first >= 0 and since_nl + first > MAX_LINE_BYTES):
+                        raise CatalogImportError("line_too_long", line=line_at(path, offset), limit_mb=LIMIT_MB)
+                    since_nl = since_nl + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+                if check_utf8 and valid:
+                    data = carry + block[:]
+                    cut = _char_boundary(data)
+                    valid, carry = _utf8_valid(data[:cut]), data[cut:]
     return valid and (not carry or _utf8_valid(carry))
+
+
+def _head_is_utf8(head: bytes, whole: bool) -> bool:
+    """Whether the first bytes are UTF-8 (``whole``: they are the whole file, so no cut character)."""
+    return _utf8_valid(head if whole else head[:_char_boundary(head)])
 
 
 def _reencode(path: Path, encoding: str, workdir: Path) -> Path:
@@ -123,10 +139,13 @@ def _reencode(path: Path, encoding: str, workdir: Path) -> Path:
     return target
 
 
-def to_utf8(path: Path, workdir: Path, *, max_line: bool = True) -> TextFile:
+def to_utf8(path: Path, workdir: Path, *, max_line: bool = True, reader_checks_utf8: bool = False) -> TextFile:
     """A UTF-8 view of the text file ``path`` (see module docstring); raises CatalogImportError.
 
     ``max_line=False`` skips the record-length limit (a JSON array may sit on one line).
+    ``reader_checks_utf8``: a file whose first :data:`SAMPLE_BYTES` are UTF-8 is returned as UTF-8
+    without checking the rest; the caller's reader must refuse invalid UTF-8 (DuckDB's CSV reader
+    does) and then ask for :func:`cp1252_copy`.
     """
     path = Path(path)
     size = os.path.getsize(path)
@@ -139,7 +158,7 @@ def to_utf8(path: Path, workdir: Path, *, max_line: bool = True) -> TextFile:
         workdir.mkdir(parents=True, exist_ok=True)
         copy = _reencode(path, "utf-16", workdir)
         try:
-            _scan(copy, max_line)
+            _scan(copy, max_line, check_utf8=False)     # written by Python's encoder: valid UTF-8
         except BaseException:
             copy.unlink(missing_ok=True)
             raise
@@ -148,7 +167,17 @@ def to_utf8(path: Path, workdir: Path, *, max_line: bool = True) -> TextFile:
     if controls > max(2, len(head) // 100):
         # Text never carries many control characters; an image, a zip or a PDF does.
         raise CatalogImportError("binary", line=1)
-    if _scan(path, max_line):
+    if reader_checks_utf8:
+        _scan(path, max_line, check_utf8=False)
+        utf8 = _head_is_utf8(head, whole=len(head) == size)
+    else:
+        utf8 = _scan(path, max_line)
+    if utf8:
         return TextFile(path, "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8", False)
+    return cp1252_copy(path, workdir)
+
+
+def cp1252_copy(path: Path, workdir: Path) -> TextFile:
+    """The text file ``path`` (already scanned by :func:`to_utf8`) re-encoded from Windows-1252."""
     workdir.mkdir(parents=True, exist_ok=True)
-    return TextFile(_reencode(path, "cp1252", workdir), "cp1252", True)
+    return TextFile(_reencode(Path(path), "cp1252", workdir), "cp1252", True)
