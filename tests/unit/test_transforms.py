@@ -77,6 +77,37 @@ def test_truncate_null_stays_null(duck):
     assert truncate(duck, None, 10) is None
 
 
+def _previous_truncate_sql(expr: str, n: int) -> str:
+    # The formulation before the cheaper soft cut (a captured "^(.*\S)\s"): the reference the
+    # current truncate_sql must match character for character.
+    soft = f"regexp_extract(left({expr}, {n + 1}), '(?s)^(.*\\S)\\s', 1)"
+    hard = f"left({expr}, {n})"
+    hard = f"regexp_replace({hard}, '&#?[a-zA-Z0-9]{{0,8}}$', '')"
+    hard = f"regexp_replace({hard}, '[\\x{{200D}}\\x{{FE0E}}\\x{{FE0F}}]+$', '')"
+    cut = f"CASE WHEN {soft} <> '' THEN {soft} ELSE {hard} END"
+    cut = f"regexp_replace({cut}, '[\\s,;:\\-–]+$', '')"
+    return f"CASE WHEN length({expr}) <= {n} THEN {expr} ELSE {cut} END"
+
+
+def test_truncate_matches_the_previous_formulation_on_hostile_texts(duck):
+    # Spaces of every RE2 \s kind and the ones it does not count (NBSP, \v), separators, entities,
+    # joiners, combining marks, multi-byte letters: texts around the limit, cut soft or hard.
+    import random
+    rng = random.Random(7)
+    alphabet = ["a", "Z", "é", "🦆", " ", "  ", "\t", "\n", "\r", "\x0c", "\x0b", "\u00a0", ",", ";", ":", "-", "–",
+                "&amp;", "&#3", "&", "\u200d", "\ufe0f", "\u0301", "mot", "xxxxxxxx"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [" " * 12, "x" * 12, " x" * 6, "x " * 6, "x\n" * 6, " \u00a0" * 6]
+    rows = duck.execute(
+        "SELECT t, n, " + truncate_sql("t", 10).replace("10", "n").replace("11", "n + 1") + " AS new, "
+        + _previous_truncate_sql("t", 10).replace("10", "n").replace("11", "n + 1") + " AS old "
+        "FROM (SELECT unnest(?) AS t) CROSS JOIN (SELECT unnest([1, 2, 5, 10, 17]) AS n)", [texts]).fetchall()
+    assert len(rows) == len(texts) * 5
+    differ = [(t, n, new, old) for t, n, new, old in rows if new != old]
+    assert differ == []
+    assert sum(new != t for t, n, new, old in rows) > 1000      # most of them were cut
+
+
 # --- HTML to text -----------------------------------------------------------------------------
 
 def test_entities_named_and_numeric_are_decoded(duck):
