@@ -162,6 +162,22 @@ def test_ean_type_from_length(duck, code, expected):
     assert apply(duck, "ean_type", code) == expected
 
 
+def test_weight_format_matches_the_previous_rtrim_formulation(duck):
+    # Random weights of every magnitude and sign (integers, halves, values rounding to 0 or "-0"),
+    # converted to each unit: the regex formatting gives the text rtrim(rtrim(…, '0'), '.') gave.
+    import random
+    rng = random.Random(11)
+    grams = [rng.uniform(-1e6, 1e6) for _ in range(3000)] + [rng.randint(0, 10 ** 6) / 1000 for _ in range(3000)]
+    grams += [0.0, -0.0004, 0.0005, 1000.0, 1e16, -1e17, 1e30, None]
+    for unit in ("kg", "g", "lb", "oz"):
+        new = transform("unit_convert").sql("x", unit, Context("weight", False, "FR", "DOUBLE"))
+        factor = {"kg": 1000.0, "g": 1.0, "lb": 453.59237, "oz": 28.349523125}[unit]
+        old = f"rtrim(rtrim(CAST(TRY_CAST((x / {factor}) AS DECIMAL(18, 3)) AS VARCHAR), '0'), '.')"
+        counts = duck.execute(f"SELECT count(*) FILTER (WHERE ({new}) IS DISTINCT FROM ({old})), count(DISTINCT {new}) "
+                              "FROM (SELECT unnest(?::DOUBLE[]) AS x)", [grams]).fetchone()
+        assert counts[0] == 0 and counts[1] > 1000
+
+
 def test_weight_grams_to_template_unit(duck):
     assert apply(duck, "unit_convert", 1200, "kg", "DOUBLE") == "1.2"
     assert apply(duck, "unit_convert", 350, "kg", "DOUBLE") == "0.35"
