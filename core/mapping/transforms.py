@@ -86,7 +86,10 @@ def _html_to_text(expr: str, param: str, ctx: Context) -> str:
 def _list_item(expr: str, param: str, ctx: Context) -> str:
     n = int(param)
     if ctx.is_list:
-        return f"nullif({expr}[{n}], '')"   # list items are trimmed by the import
+        # List items are trimmed by the import. The length test first: an item past the end is NULL
+        # anyway, and skipping its extraction saves about a third of the nine image cells' CPU
+        # (lists hold 1 to 9 images; an extraction costs more than len()).
+        return f"CASE WHEN len({expr}) >= {n} THEN nullif({expr}[{n}], '') END"
     # A text column holding a list: split on "|" or ";" (the usual separators in exported catalogues).
     return f"nullif(trim(string_split_regex(CAST({expr} AS VARCHAR), '\\s*[|;]\\s*')[{n}]), '')"
 

@@ -204,6 +204,18 @@ def test_condition_to_amazon_values(duck):
     assert apply(duck, "condition", "UsedLikeNew") == "UsedLikeNew"     # already an Amazon value: kept
 
 
+def test_list_item_matches_plain_extraction_on_every_list_shape(duck):
+    # Empty, NULL and short lists, NULL and empty items: the length-gated extraction gives what
+    # nullif(list[n], '') gives, for every position up to past the end.
+    lists = [None, [], [""], [None], ["a"], ["a", ""], ["", "b", None, "d"], ["x"] * 9, [f"u{i}" for i in range(12)]]
+    for n in (1, 2, 4, 9, 10):
+        new = transform("list_item").sql("x", str(n), Context("images", True, "FR", "VARCHAR[]"))
+        got = duck.execute(f"SELECT list({new} ORDER BY i), list(nullif(x[{n}], '') ORDER BY i) "
+                           "FROM (SELECT unnest(?::VARCHAR[][]) AS x, generate_subscripts(?::VARCHAR[][], 1) AS i)",
+                           [lists, lists]).fetchone()
+        assert got[0] == got[1] and len(got[0]) == len(lists)
+
+
 def test_list_item_on_lists_and_on_separated_text(duck):
     assert apply(duck, "list_item", ["a", "b", "c"], "2", "VARCHAR[]") == "b"
     assert apply(duck, "list_item", ["a"], "2", "VARCHAR[]") is None
