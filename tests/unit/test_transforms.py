@@ -77,6 +77,37 @@ def test_truncate_null_stays_null(duck):
     assert truncate(duck, None, 10) is None
 
 
+def _previous_truncate_sql(expr: str, n: int) -> str:
+    # The formulation before the cheaper soft cut (a captured "^(.*\S)\s"): the reference the
+    # current truncate_sql must match character for character.
+    soft = f"regexp_extract(left({expr}, {n + 1}), '(?s)^(.*\\S)\\s', 1)"
+    hard = f"left({expr}, {n})"
+    hard = f"regexp_replace({hard}, '&#?[a-zA-Z0-9]{{0,8}}$', '')"
+    hard = f"regexp_replace({hard}, '[\\x{{200D}}\\x{{FE0E}}\\x{{FE0F}}]+$', '')"
+    cut = f"CASE WHEN {soft} <> '' THEN {soft} ELSE {hard} END"
+    cut = f"regexp_replace({cut}, '[\\s,;:\\-–]+$', '')"
+    return f"CASE WHEN length({expr}) <= {n} THEN {expr} ELSE {cut} END"
+
+
+def test_truncate_matches_the_previous_formulation_on_hostile_texts(duck):
+    # Spaces of every RE2 \s kind and the ones it does not count (NBSP, \v), separators, entities,
+    # joiners, combining marks, multi-byte letters: texts around the limit, cut soft or hard.
+    import random
+    rng = random.Random(7)
+    alphabet = ["a", "Z", "é", "🦆", " ", "  ", "\t", "\n", "\r", "\x0c", "\x0b", "\u00a0", ",", ";", ":", "-", "–",
+                "&amp;", "&#3", "&", "\u200d", "\ufe0f", "\u0301", "mot", "xxxxxxxx"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [" " * 12, "x" * 12, " x" * 6, "x " * 6, "x\n" * 6, " \u00a0" * 6]
+    rows = duck.execute(
+        "SELECT t, n, " + truncate_sql("t", 10).replace("10", "n").replace("11", "n + 1") + " AS new, "
+        + _previous_truncate_sql("t", 10).replace("10", "n").replace("11", "n + 1") + " AS old "
+        "FROM (SELECT unnest(?) AS t) CROSS JOIN (SELECT unnest([1, 2, 5, 10, 17]) AS n)", [texts]).fetchall()
+    assert len(rows) == len(texts) * 5
+    differ = [(t, n, new, old) for t, n, new, old in rows if new != old]
+    assert differ == []
+    assert sum(new != t for t, n, new, old in rows) > 1000      # most of them were cut
+
+
 # --- HTML to text -----------------------------------------------------------------------------
 
 def test_entities_named_and_numeric_are_decoded(duck):
@@ -131,6 +162,22 @@ def test_ean_type_from_length(duck, code, expected):
     assert apply(duck, "ean_type", code) == expected
 
 
+def test_weight_format_matches_the_previous_rtrim_formulation(duck):
+    # Random weights of every magnitude and sign (integers, halves, values rounding to 0 or "-0"),
+    # converted to each unit: the regex formatting gives the text rtrim(rtrim(…, '0'), '.') gave.
+    import random
+    rng = random.Random(11)
+    grams = [rng.uniform(-1e6, 1e6) for _ in range(3000)] + [rng.randint(0, 10 ** 6) / 1000 for _ in range(3000)]
+    grams += [0.0, -0.0004, 0.0005, 1000.0, 1e16, -1e17, 1e30, None]
+    for unit in ("kg", "g", "lb", "oz"):
+        new = transform("unit_convert").sql("x", unit, Context("weight", False, "FR", "DOUBLE"))
+        factor = {"kg": 1000.0, "g": 1.0, "lb": 453.59237, "oz": 28.349523125}[unit]
+        old = f"rtrim(rtrim(CAST(TRY_CAST((x / {factor}) AS DECIMAL(18, 3)) AS VARCHAR), '0'), '.')"
+        counts = duck.execute(f"SELECT count(*) FILTER (WHERE ({new}) IS DISTINCT FROM ({old})), count(DISTINCT {new}) "
+                              "FROM (SELECT unnest(?::DOUBLE[]) AS x)", [grams]).fetchone()
+        assert counts[0] == 0 and counts[1] > 1000
+
+
 def test_weight_grams_to_template_unit(duck):
     assert apply(duck, "unit_convert", 1200, "kg", "DOUBLE") == "1.2"
     assert apply(duck, "unit_convert", 350, "kg", "DOUBLE") == "0.35"
@@ -155,6 +202,18 @@ def test_condition_to_amazon_values(duck):
     assert apply(duck, "condition", "reconditionne") == "Refurbished"
     assert apply(duck, "condition", "Occasion") == "UsedGood"
     assert apply(duck, "condition", "UsedLikeNew") == "UsedLikeNew"     # already an Amazon value: kept
+
+
+def test_list_item_matches_plain_extraction_on_every_list_shape(duck):
+    # Empty, NULL and short lists, NULL and empty items: the length-gated extraction gives what
+    # nullif(list[n], '') gives, for every position up to past the end.
+    lists = [None, [], [""], [None], ["a"], ["a", ""], ["", "b", None, "d"], ["x"] * 9, [f"u{i}" for i in range(12)]]
+    for n in (1, 2, 4, 9, 10):
+        new = transform("list_item").sql("x", str(n), Context("images", True, "FR", "VARCHAR[]"))
+        got = duck.execute(f"SELECT list({new} ORDER BY i), list(nullif(x[{n}], '') ORDER BY i) "
+                           "FROM (SELECT unnest(?::VARCHAR[][]) AS x, generate_subscripts(?::VARCHAR[][], 1) AS i)",
+                           [lists, lists]).fetchone()
+        assert got[0] == got[1] and len(got[0]) == len(lists)
 
 
 def test_list_item_on_lists_and_on_separated_text(duck):
