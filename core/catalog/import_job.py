@@ -39,6 +39,7 @@ RECENT = 20                   # import jobs looked at for one running now
 _start_lock = threading.Lock()
 # Cursor of each import running in this process (job id -> cursor), for DuckDB's progress estimate.
 _live: dict[int, duckdb.DuckDBPyConnection] = {}
+_best: dict[int, float] = {}      # job id -> highest estimate shown so far (see live_progress)
 
 
 class ImportBusy(Exception):
@@ -138,11 +139,11 @@ def outcome(con: duckdb.DuckDBPyConnection, job_id: int) -> Outcome | None:
 
 
 def live_progress(job_id: int) -> float | None:
-    """DuckDB's estimate (0–1) of the statement the import runs now, or None when it has none.
+    """How far the running import is (0–1), from DuckDB's estimate, or None before it has one.
 
-    DuckDB keeps this estimate only on a connection with ``enable_progress_bar`` on; the importer
-    turns it off (to keep its bar out of the server log), so today this is None and the page shows
-    the elapsed time instead."""
+    The importer turns DuckDB's progress tracking on for its cursor (never printed). The estimate is
+    per statement, and the import runs a few short ones after its long INSERT, so the value shown
+    never goes back: the page's bar would otherwise drop to 0 for the last steps."""
     cur = _live.get(job_id)
     if cur is None:
         return None
@@ -150,7 +151,11 @@ def live_progress(job_id: int) -> float | None:
         value = cur.query_progress()
     except duckdb.Error:
         return None     # the job ended between the lookup and the call
-    return min(value, 100.0) / 100.0 if value is not None and value >= 0 else None
+    share = min(value, 100.0) / 100.0 if value is not None and value >= 0 else None
+    best = _best.get(job_id)
+    if share is not None and (best is None or share > best):
+        _best[job_id] = best = share
+    return best
 
 
 def forget_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -187,6 +192,7 @@ def worker(ctx: jobs.JobContext) -> None:
         ctx.answer(ITEM, "accepted", result_to_json(result), remote_id=str(result.import_id), max_detail=None)
     finally:
         _live.pop(ctx.id, None)
+        _best.pop(ctx.id, None)
         if not keep_upload:
             uploads.discard(path)   # only ever a file of the uploads folder (never the sample)
 

@@ -159,3 +159,26 @@ def test_live_progress_reads_duckdbs_estimate_of_the_running_statement(con):
         work.join()
         import_job._live.pop(-1, None)
     assert seen and all(0.0 <= v <= 1.0 for v in seen)
+
+
+def test_the_progress_shown_never_goes_back_between_the_imports_statements():
+    class Cursor:      # DuckDB's per-statement estimates: the INSERT, then a short statement after it
+        values = iter([-1.0, 12.5, 60.0, 99.0, 0.0, 40.0])
+
+        def query_progress(self):
+            return next(self.values)
+
+    import_job._live[-2] = Cursor()
+    try:
+        shown = [import_job.live_progress(-2) for _ in range(6)]
+    finally:
+        import_job._live.pop(-2, None)
+        import_job._best.pop(-2, None)
+    assert shown == [None, 0.125, 0.6, 0.99, 0.99, 0.99]
+
+
+def test_the_import_tracks_duckdbs_progress_without_printing_it(con):
+    import_file(con, DATA / "duplicate-skus.csv", file_name="duplicate-skus.csv")
+    settings = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                "('enable_progress_bar', 'enable_progress_bar_print')").fetchall())
+    assert settings == {"enable_progress_bar": "true", "enable_progress_bar_print": "false"}
