@@ -41,7 +41,6 @@ PRODUCTS_VIEW = "violation_products"    # one row per violating SKU: sku, catego
 RULE_HITS = "rule_hits"                 # the last run's hit products: _rid, sku, category, supplier, masks, …
 RULE_CHECKS = "rule_checks"             # the last run's checks: bit k of mask → code, field, severity, …
 RULE_CATEGORY_STATS = "rule_category_stats"   # the last run's category statistics (PRICE_OUTLIER's message)
-RULE_HIT_NULLS = "rule_hit_nulls"       # no longer written (hits keep no quoted column); kept for old databases
 RULE_VIEWS = "rule_views"               # fingerprints of the views the last run created (unchanged: not re-created)
 HIT_KEYS: tuple[str, ...] = ("sku", "category", "supplier")   # products columns every hit row keeps
 # One row per check of the last run: its bit, constants, and its value/message/hint SQL over a hit
@@ -57,7 +56,6 @@ CREATE TABLE IF NOT EXISTS {OTHER_TABLE} (
     severity VARCHAR, category VARCHAR, value VARCHAR, message VARCHAR, hint VARCHAR
 );
 {RULE_CHECKS_DDL.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")};
-CREATE TABLE IF NOT EXISTS {RULE_HIT_NULLS} (name VARCHAR, type VARCHAR);
 CREATE TABLE IF NOT EXISTS {RULE_VIEWS} (fingerprint VARCHAR, catalog VARCHAR);
 CREATE TABLE IF NOT EXISTS {RULE_HITS} (_rid BIGINT, sku VARCHAR, category VARCHAR, supplier VARCHAR, _m0 BIGINT);
 -- until the first rules run re-creates them with the rule rows (see core.rules.engine.validate)
