@@ -165,15 +165,9 @@ def previous_lines_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _session2_truncate_sql(expr: str, limit: int) -> str:
-    # core.text.truncate_sql before the cheaper soft cut (a captured "^(.*\S)\s", evaluated twice).
-    n = int(limit)
-    soft = f"regexp_extract(left({expr}, {n + 1}), '(?s)^(.*\\S)\\s', 1)"
-    hard = f"left({expr}, {n})"
-    hard = f"regexp_replace({hard}, '&#?[a-zA-Z0-9]{{0,8}}$', '')"
-    hard = f"regexp_replace({hard}, '[\\x{{200D}}\\x{{FE0E}}\\x{{FE0F}}]+$', '')"
-    cut = f"CASE WHEN {soft} <> '' THEN {soft} ELSE {hard} END"
-    cut = f"regexp_replace({cut}, '[\\s,;:\\-–]+$', '')"
-    return f"CASE WHEN length({expr}) <= {n} THEN {expr} ELSE {cut} END"
+    # core.text.truncate_sql before the cheaper soft cut: the reference its test keeps (one copy).
+    from tests.unit.test_transforms import _previous_truncate_sql  # noqa: PLC0415
+    return _previous_truncate_sql(expr, int(limit))
 
 
 def _session2_list_item(expr: str, param: str, ctx) -> str:
