@@ -232,3 +232,44 @@ def test_sink_error_reaches_the_fetching_loop():
                 puts += 1
                 sink.wait_below(0)           # raises once the writer thread has failed
     assert len(fh.data) == 2000 and puts == 3    # told at the wait that followed the failing chunk
+
+
+def test_write_behind_hands_every_step_to_the_disk_and_keeps_the_bytes(con, tmp_path, monkeypatch):
+    """The write-behind (posix_fadvise on the file as it grows) is advice only: same bytes and sha256 as
+    a write without it; every step of the file is handed to the disk once, in order, then dropped."""
+    make_products(con, [product(sku=f"WB-{i}", title=f"Produit {i} " * 8) for i in range(300)])
+    sql, market = lines_sql(con, DEFAULT_MAPPING, "FR"), marketplace("FR")
+    monkeypatch.setattr(flatfile, "_FADVISE", False)
+    plain = flatfile.write(con, sql, list(FIELDS), tmp_path / "plain.txt", market, ["LAMP"], line_column=LINE)
+    if not hasattr(flatfile.os, "posix_fadvise"):
+        pytest.skip("no posix_fadvise on this system: the file is written without write-behind")
+    calls, real = [], flatfile.os.posix_fadvise
+    monkeypatch.setattr(flatfile, "_FADVISE", True)
+    monkeypatch.setattr(flatfile, "_WRITE_BEHIND", 4096)
+    monkeypatch.setattr(flatfile, "_BATCH_ROWS", 16)       # many chunks, as a large catalogue gives
+    monkeypatch.setattr(flatfile.os, "posix_fadvise", lambda fd, off, n, advice: (calls.append((off, n)),
+                                                                                   real(fd, off, n, advice))[1])
+    behind = flatfile.write(con, sql, list(FIELDS), tmp_path / "behind.txt", market, ["LAMP"], line_column=LINE)
+    assert (tmp_path / "behind.txt").read_bytes() == (tmp_path / "plain.txt").read_bytes()
+    assert behind.sha256 == plain.sha256 and behind.bytes == plain.bytes and behind.rows == 300
+    handed, dropped = calls[0::2], calls[1::2]
+    assert len(handed) >= 10                      # ~19 chunks of more than 4 KB
+    assert handed[0][0] == 0 and all(a[0] + a[1] == b[0] for a, b in zip(handed, handed[1:]))
+    assert all(n >= 4096 for _, n in handed) and handed[-1][0] + handed[-1][1] <= plain.bytes
+    assert dropped[1:] == handed[:-1]             # each step leaves the cache one step later
+
+
+def test_write_behind_refused_by_the_file_system_changes_nothing(con, tmp_path, monkeypatch):
+    make_products(con, [product(sku=f"WB-{i}") for i in range(50)])
+    sql, market = lines_sql(con, DEFAULT_MAPPING, "FR"), marketplace("FR")
+    monkeypatch.setattr(flatfile, "_FADVISE", False)
+    plain = flatfile.write(con, sql, list(FIELDS), tmp_path / "plain.txt", market, ["LAMP"], line_column=LINE)
+
+    def refuse(*_):
+        raise OSError(95, "Operation not supported")
+    monkeypatch.setattr(flatfile, "_FADVISE", True)
+    monkeypatch.setattr(flatfile, "_WRITE_BEHIND", 1024)
+    monkeypatch.setattr(flatfile.os, "posix_fadvise", refuse, raising=False)
+    refused = flatfile.write(con, sql, list(FIELDS), tmp_path / "refused.txt", market, ["LAMP"], line_column=LINE)
+    assert (tmp_path / "refused.txt").read_bytes() == (tmp_path / "plain.txt").read_bytes()
+    assert refused.sha256 == plain.sha256
