@@ -4,10 +4,12 @@ For each size, in the same run:
 - the export writer as the export runs it (core.mapping.query.lines_sql + core.flatfile.write, the guide's
   default mapping, in catalogue row order: streamed and put back in order, no sort), and the same unordered;
 - the same lines sorted by DuckDB (``ORDER BY _row``): what the no-sort order path saves;
+- the writer without its write-behind (the whole file growing the page cache, as before session 3);
 - main's writer as of c2acc0e, as the same-run baseline: the HTML text cleaned by three scans and a replace
   (``gated_clean_sql``) and 65,536-line Arrow batches; all three ordered files must have the same sha256
   (printed);
-- the physical limit: a plain sequential write of the same number of bytes;
+- the physical limit: a plain sequential write of the same number of bytes, and the same write with the
+  writer's page-cache policy (write-behind); the writer's ratio is also printed against the faster of the two;
 - a pandas implementation (same mapping with vectorised string methods, then ``to_csv``), measured from
   a DataFrame already in memory (loading it is not counted: that favours pandas).
 Prints rows/s, MB/s and the ratios; the data rows of the pandas file are compared with the writer's.
@@ -135,14 +137,21 @@ def pandas_write(df: pd.DataFrame, path: Path, header: str) -> None:
         out.to_csv(fh, sep="\t", header=False, index=False, quoting=csv.QUOTE_NONE, escapechar=None, lineterminator="\n")
 
 
-def plain_write(path: Path, size: int) -> None:
-    """The physical limit: ``size`` bytes written sequentially in 8 MB blocks."""
-    block = b"x" * (8 << 20)
+def plain_write(path: Path, size: int, write_behind: bool = False) -> None:
+    """The physical limit: ``size`` bytes written sequentially in 8 MB blocks; with ``write_behind``, the
+    writer's own page-cache policy (each 32 MB step handed to the disk, the step before dropped)."""
+    block, written, handed, dropped = b"x" * (8 << 20), 0, 0, 0
     with open(path, "wb") as fh:
         left = size
         while left > 0:
             fh.write(block[:min(left, len(block))])
+            written += min(left, len(block))
             left -= len(block)
+            if write_behind and written - handed >= flatfile._WRITE_BEHIND:
+                fh.flush()
+                os.posix_fadvise(fh.fileno(), handed, written - handed, os.POSIX_FADV_DONTNEED)
+                os.posix_fadvise(fh.fileno(), dropped, handed - dropped, os.POSIX_FADV_DONTNEED)
+                dropped, handed = handed, written
 
 
 def plain_write_hashed(path: Path, size: int) -> None:
@@ -199,6 +208,12 @@ TRANSFORMS_OLD = _old_transforms()
 def previous_write(*args, **kwargs):
     """``flatfile.write`` with main's 65,536-line Arrow batches (c2acc0e)."""
     with patch.object(flatfile, "_BATCH_ROWS", 1 << 16):
+        return write(*args, **kwargs)
+
+
+def without_write_behind(*args, **kwargs):
+    """``flatfile.write`` as before the write-behind (session 3): the whole file grows the page cache."""
+    with patch.object(flatfile, "_FADVISE", False):
         return write(*args, **kwargs)
 
 
@@ -264,6 +279,7 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
         "sorted": lambda: write(con, lines, args[0], other, *args[1:], order_by="_row + 0", line_column=LINE).sha256,
         "session 2": lambda: write(con, session2_lines, args[0], other, *args[1:], line_column=LINE).sha256,
         "main": lambda: previous_write(con, previous_lines, args[0], other, *args[1:], line_column=LINE).sha256,
+        "no write-behind": lambda: without_write_behind(con, lines, args[0], target, *args[1:], line_column=LINE).sha256,
     }
     wall, cpu, digests = {k: [] for k in runs}, {k: [] for k in runs}, {}
     for _ in range(repeat):   # alternating, so that a change of load hits each alike
@@ -271,21 +287,26 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
             wall[name].append(timed(lambda: digests.setdefault(name, set()).add(run()), cpu[name]))
     size = target.stat().st_size
     unordered_target = OUT / f"flatfile-{n}-unordered.txt"
-    cpu["unordered"], cpu["plain"], cpu["hashed"] = [], [], []
+    cpu["unordered"], cpu["plain"], cpu["hashed"], cpu["behind"] = [], [], [], []
     wall["unordered"] = [timed(lambda: write(con, lines, args[0], unordered_target, *args[1:], order_by=None,
                                              line_column=LINE), cpu["unordered"]) for _ in range(repeat)]
-    wall["plain"] = [timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), cpu["plain"]) for _ in range(repeat)]
+    wall["plain"], wall["behind"] = [], []
+    for _ in range(repeat):   # alternating
+        wall["plain"].append(timed(lambda: plain_write(OUT / f"plain-{n}.bin", size), cpu["plain"]))
+        if flatfile._FADVISE:
+            wall["behind"].append(timed(lambda: plain_write(OUT / f"plain-{n}.bin", size, True), cpu["behind"]))
     wall["hashed"] = [timed(lambda: plain_write_hashed(OUT / f"plain-{n}.bin", size), cpu["hashed"])
                       for _ in range(repeat)]
     mb = size / 1e6
     t = {k: statistics.median(v) for k, v in wall.items()}
     same = len(set().union(*digests.values())) == 1
     print(f"file: {mb:,.1f} MB, {size / n:.0f} bytes/product; sha256 identical in every run of the writer, the "
-          f"sorted writer, session 2's and main's writer: {same}")
+          f"sorted writer, session 2's, main's and the writer without write-behind: {same}")
 
     def line(label: str, k: str, note: str = "") -> None:
         print(f"{label:19s}: {t[k]:6.2f} s  {n / t[k]:10,.0f} rows/s  {mb / t[k]:7.1f} MB/s  = {t[k] / t['plain']:4.1f}x "
               f"the plain write, {t[k] / t['hashed']:4.1f}x plain + sha256; {_cpu(cpu[k])}{note}")
+    t_ord, t_unord = t["writer"], t["unordered"]
     line("writer (ordered)", "writer")
     line("writer (unordered)", "unordered")
     line("writer, ORDER BY", "sorted", f" -> the no-sort order path {t['sorted'] / t['writer']:4.2f}x faster")
@@ -294,10 +315,17 @@ def bench(n: int, repeat: int, pandas_max: int) -> None:
          f"{_cpu_seconds(cpu['session 2']) / _cpu_seconds(cpu['writer']):4.2f}x less CPU")
     line("main's writer", "main", f" (c2acc0e) -> writer {t['main'] / t['writer']:4.2f}x faster, "
          f"{_cpu_seconds(cpu['main']) / _cpu_seconds(cpu['writer']):4.2f}x less CPU")
+    line("no write-behind", "no write-behind", f" (the writer as before session 3) -> write-behind "
+         f"{t['no write-behind'] / t['writer']:4.2f}x faster, "
+         f"{_cpu_seconds(cpu['no write-behind']) / _cpu_seconds(cpu['writer']):4.2f}x less CPU")
     print(f"plain write        : {t['plain']:6.2f} s  {mb / t['plain']:8.1f} MB/s (physical limit); {_cpu(cpu['plain'])}")
+    if wall["behind"]:
+        best = min(t["plain"], t["behind"])
+        print(f"plain, write-behind: {t['behind']:6.2f} s  {mb / t['behind']:8.1f} MB/s (the same plain write with the "
+              f"writer's page-cache policy); {_cpu(cpu['behind'])} -> writer (ordered) = {t_ord / best:4.1f}x the "
+              f"faster of the two plain writes (issue 4: <= 5x)")
     print(f"plain write+sha256 : {t['hashed']:6.2f} s  {mb / t['hashed']:8.1f} MB/s (the writer also records the "
           f"file's sha256); {_cpu(cpu['hashed'])}")
-    t_ord, t_unord = t["writer"], t["unordered"]
     print(f"load average now {os.getloadavg()[0]:.1f}")
     if n <= pandas_max:
         df = con.execute("SELECT * FROM products ORDER BY _row").df()
