@@ -119,6 +119,12 @@ def _write_staging(con: duckdb.DuckDBPyConnection, staging: str, select: str) ->
                         + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED_COLUMNS else "")
                         for name, sql_type, *_ in described)
     con.execute(f"CREATE TABLE {staging} ({columns})")
+    # Kept order costs a one-thread end (~1 s at 1M rows on 2 cores, as DuckDB's own ordered read_csv): the
+    # CSV reader numbers its ~8 MB ranges as batches (~13k rows here), DuckDB's batch insert copies runs of
+    # them into ~full row groups, and the last of those copies plus its Finalize (every batch not yet
+    # merged) run on one thread. Measured and not adopted (README, Catalogue import): other CSV range sizes
+    # (2-16 MB: same end), ranges above a row group (no copies, but partial row groups that the next
+    # checkpoint merges: +4 s), more threads than cores, allocator and write-buffer settings.
     con.execute("SET SESSION preserve_insertion_order = true")
     try:
         con.execute(f"INSERT INTO {staging} {select}")
