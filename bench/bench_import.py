@@ -16,7 +16,9 @@ fresh database file, modules loaded and database open before the clock starts (a
 - ``import_base``: ``import_file`` without its derived stage — every derived column of
   :mod:`core.catalog.derived` written as a NULL constant (nothing computed, nothing to store) and
   its SQL functions not registered: the NUL/record-length pass, delimiter, typing, ``_raw`` copies, extra
-  columns, write in file order, duplicates, atomic swap. Issue 2's target: <= 1.5x ``duckdb_csv``;
+  columns, write in file order, duplicates, atomic swap. Issue 2's target: <= 1.5x DuckDB's own read_csv,
+  printed like for like (``duckdb_csv_default``: file order kept, as the import must) and against the
+  stricter any-order read (``duckdb_csv``, whose ratio column the per-mode lines show);
 - ``import_base_compressed``: the same with every column compressed by DuckDB (before the change:
   ``importer.UNCOMPRESSED_COLUMNS`` empty) — what storing the descriptions uncompressed saves, and
   the database size it costs;
@@ -244,15 +246,19 @@ def main() -> None:
     print(f"import_base_compressed / import_base: wall {r['seconds'] / b['seconds']:.3f}, CPU {r['cpu'] / b['cpu']:.3f}; "
           f"database {r['db_mb']:.0f} MB vs {b['db_mb']:.0f} MB")
     peak = max(r["peak_mb"] for k, r in results.items() if k.startswith("import"))
-    base_wall, base_cpu = b["seconds"] / auto["seconds"], b["cpu"] / auto["cpu"]
-    print(f"decode+normalise (import_base) / DuckDB read_csv = {base_wall:.2f} wall, {base_cpu:.2f} CPU "
-          f"(target <= 1.50) -> {'OK' if max(base_wall, base_cpu) <= 1.5 else 'MISSED'}; full import / read_csv = "
-          f"{full['seconds'] / auto['seconds']:.2f} wall, {full['cpu'] / auto['cpu']:.2f} CPU; "
-          f"import peak {peak:.0f} MB (target < 2048) -> {'OK' if peak < 2048 else 'MISSED'}")
     ordered = results["duckdb_csv_default"]
-    print(f"against DuckDB's read_csv with its default settings (file order kept, as the import keeps it): "
-          f"decode+normalise {b['seconds'] / ordered['seconds']:.2f} wall, {b['cpu'] / ordered['cpu']:.2f} CPU; "
-          f"full import {full['seconds'] / ordered['seconds']:.2f} wall, {full['cpu'] / ordered['cpu']:.2f} CPU")
+    ord_wall, ord_cpu = b["seconds"] / ordered["seconds"], b["cpu"] / ordered["cpu"]
+    base_wall, base_cpu = b["seconds"] / auto["seconds"], b["cpu"] / auto["cpu"]
+    print(f"import peak {peak:.0f} MB (target < 2048) -> {'OK' if peak < 2048 else 'MISSED'}")
+    print("issue 2: decode + normalise (import_base) <= 1.5x DuckDB's own read_csv of the same file:")
+    print(f"  like for like, read_csv with DuckDB's default settings (file order kept, as the import must: `_row` "
+          f"numbers the file's records): {ord_wall:.2f} wall, {ord_cpu:.2f} CPU -> "
+          f"{'OK' if max(ord_wall, ord_cpu) <= 1.5 else 'MISSED'}; full import {full['seconds'] / ordered['seconds']:.2f} "
+          f"wall, {full['cpu'] / ordered['cpu']:.2f} CPU")
+    print(f"  stricter, read_csv with rows in any order (preserve_insertion_order=false: no valid import can do "
+          f"that): {base_wall:.2f} wall, {base_cpu:.2f} CPU -> {'OK' if max(base_wall, base_cpu) <= 1.5 else 'MISSED'}; "
+          f"full import {full['seconds'] / auto['seconds']:.2f} wall, {full['cpu'] / auto['cpu']:.2f} CPU; "
+          f"DuckDB's own ordered read is {ordered['seconds'] / auto['seconds']:.2f}x its any-order read")
 
 
 if __name__ == "__main__":
