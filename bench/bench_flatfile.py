@@ -44,7 +44,7 @@ from core import flatfile  # noqa: E402
 from core.flatfile import write  # noqa: E402
 from core.mapping import query  # noqa: E402
 from core.mapping.default import DEFAULT_MAPPING, FIELDS  # noqa: E402
-from core.catalog import derived  # noqa: E402
+from core.catalog import derived, importer  # noqa: E402
 from core.mapping.query import LINE, lines_sql, mapped_sql  # noqa: E402
 from core.marketplaces import marketplace  # noqa: E402
 
@@ -93,12 +93,10 @@ def generate(con: duckdb.DuckDBPyConnection, n: int) -> None:
                false AS gtin_exempt
         FROM raw"""
     derived.prepare(con)
-    # As the importer stores them: in _row (file) order, derived columns computed in the same statement.
-    con.execute("SET SESSION preserve_insertion_order = true")
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE products AS {derived.select_sql(base)}")
-    finally:
-        con.execute("RESET SESSION preserve_insertion_order")
+    # As the importer stores them: in _row (file) order, text and lists uncompressed, derived columns
+    # computed in the same statement.
+    con.execute("DROP TABLE IF EXISTS products")
+    importer._write_staging(con, "products", derived.select_sql(base))
 
 
 # --- pandas implementation of the same default mapping ------------------------------------------

@@ -19,8 +19,8 @@ fresh database file, modules loaded and database open before the clock starts (a
   columns, write in file order, duplicates, atomic swap. Issue 2's target: <= 1.5x DuckDB's own read_csv,
   printed like for like (``duckdb_csv_default``: file order kept, as the import must) and against the
   stricter any-order read (``duckdb_csv``, whose ratio column the per-mode lines show);
-- ``import_base_compressed``: the same with every column compressed by DuckDB (before the change:
-  ``importer.UNCOMPRESSED_COLUMNS`` empty) — what storing the descriptions uncompressed saves, and
+- ``import_base_compressed``: the same with every column compressed by DuckDB
+  (``importer.UNCOMPRESSED_TYPES`` empty) — what storing text and list columns uncompressed saves, and
   the database size it costs;
 - ``derived_only``: the derived stage alone — ``derived.prepare`` plus a table of the derived columns
   computed by ``derived.select_sql`` from a catalogue already imported (by ``import_base``, off the
@@ -120,7 +120,7 @@ extra = {}
 if mode.startswith("import_base") or mode == "derived_only":
     without_derived_stage()
 if mode == "import_base_compressed":
-    importer.UNCOMPRESSED_COLUMNS = ()
+    importer.UNCOMPRESSED_TYPES = ()
 if mode.startswith("duckdb_"):
     con = duckdb.connect(db)
     if mode != "duckdb_csv_default":

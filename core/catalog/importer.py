@@ -30,10 +30,14 @@ from core.db import quote_ident, runtime_dir
 from core.catalog import derived
 
 STAGING_PREFIX = "_products_import_"
-# Long free-text columns stored without compression: DuckDB's string compression (DICT_FSST) of the
-# descriptions was ~25 % of the import's CPU (bench/bench_import.py) for a table ~2.5x smaller on disk;
-# every other column keeps DuckDB's automatic choice.
-UNCOMPRESSED_COLUMNS = ("description", "description_text")
+# Text and list columns are stored without compression: DuckDB's string compression (dictionary + FSST,
+# analysed then applied to every text column, lists' items included) was ~25 % of the import's CPU at 1M
+# rows (8.0 -> 6.2 CPU-s, 4.75 -> 3.96 s wall in 4 interleaved runs, bench/bench_import.py), for a
+# products table ~1.75x bigger on disk (413 -> 719 MB without the derived columns). A catalogue is
+# replaced whole by each import and read by scans: the CPU matters more than the file. Numbers and
+# booleans keep DuckDB's choice (cheap to compress, and they shrink most); so does the derived-version
+# stamp (one value repeated: constant-compressed to nothing).
+UNCOMPRESSED_TYPES = ("VARCHAR", "VARCHAR[]")
 DUPLICATES_LISTED = 200     # duplicate SKUs listed in the result (all are counted)
 SWAP_ATTEMPTS = 5
 
@@ -108,15 +112,19 @@ def _number_rows(con: duckdb.DuckDBPyConnection, staging: str, blank: str) -> No
     con.execute(f"ALTER TABLE {staging} DROP COLUMN {quote_ident(blank)}")
 
 
+def _uncompressed(name: str, sql_type: str) -> bool:
+    return sql_type in UNCOMPRESSED_TYPES and name != derived.VERSION_COLUMN
+
+
 def _write_staging(con: duckdb.DuckDBPyConnection, staging: str, select: str) -> None:
-    """Create ``staging`` with the columns of ``select`` (long texts uncompressed) and fill it in file order.
+    """Create ``staging`` with the columns of ``select`` (text and lists uncompressed) and fill it in file order.
 
     Insertion order is kept for this statement only (a session setting): a parallel read then still
     writes the products in file order, which numbers CSV records (:func:`_number_rows`) and which the
     readers of ``products`` may rely on (core.catalog.store)."""
     described = con.execute(f"DESCRIBE {select}").fetchall()
     columns = ", ".join(f"{quote_ident(name)} {sql_type}"
-                        + (" USING COMPRESSION uncompressed" if name in UNCOMPRESSED_COLUMNS else "")
+                        + (" USING COMPRESSION uncompressed" if _uncompressed(name, sql_type) else "")
                         for name, sql_type, *_ in described)
     con.execute(f"CREATE TABLE {staging} ({columns})")
     # Kept order costs a one-thread end (~1 s at 1M rows on 2 cores, as DuckDB's own ordered read_csv): the
