@@ -209,3 +209,21 @@ def test_excel_sep_line_gives_the_delimiter(con):
     assert (result.rows, result.delimiter, result.column_map["sku"]) == (1, ";", "sku")
     (p,) = rows(con)
     assert (p["title"], p["price"]) == ("Lampe, LED", 1.5)
+
+
+def test_memory_is_capped_during_the_import_and_restored_after(con, tmp_path, monkeypatch):
+    from core.catalog import derived, importer
+    from core.catalog.errors import CatalogImportError
+
+    def limit():
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    before, seen = limit(), []
+    real_prepare = derived.prepare
+    monkeypatch.setattr(derived, "prepare", lambda c: (seen.append(limit()), real_prepare(c))[1])
+    import_file(con, DATA / "windows-1252.csv")
+    assert seen == ["953.6 MiB"]                     # importer.IMPORT_MEMORY_LIMIT, 1GB, while importing
+    assert limit() == before and importer.IMPORT_MEMORY_LIMIT == "1GB"
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(CatalogImportError):
+        import_file(con, tmp_path / "empty.csv")    # a failed import restores it too
+    assert limit() == before
