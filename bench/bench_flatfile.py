@@ -147,9 +147,7 @@ def plain_write(path: Path, size: int, write_behind: bool = False) -> None:
             left -= len(block)
             if write_behind and written - handed >= flatfile._WRITE_BEHIND:
                 fh.flush()
-                os.posix_fadvise(fh.fileno(), handed, written - handed, os.POSIX_FADV_DONTNEED)
-                os.posix_fadvise(fh.fileno(), dropped, handed - dropped, os.POSIX_FADV_DONTNEED)
-                dropped, handed = handed, written
+                dropped, handed = flatfile.write_behind_step(fh.fileno(), dropped, handed, written)
 
 
 def plain_write_hashed(path: Path, size: int) -> None:

@@ -313,16 +313,11 @@ class _Sink:
                 self.written.notify_all()
 
     def _write_behind(self) -> None:
-        # DONTNEED starts the write-back of dirty pages (it drops only clean ones): the first call hands
-        # the new step to the disk, the second drops the step before, written by now. Advice only: an
-        # error (a file system without it) changes nothing in the file.
+        self.fh.flush()             # a failing write is the caller's error, as any other
         try:
-            self.fh.flush()
-            os.posix_fadvise(self.fd, self.handed, self.size - self.handed, os.POSIX_FADV_DONTNEED)
-            os.posix_fadvise(self.fd, self.dropped, self.handed - self.dropped, os.POSIX_FADV_DONTNEED)
-        except OSError:
-            return
-        self.dropped, self.handed = self.handed, self.size
+            self.dropped, self.handed = write_behind_step(self.fd, self.dropped, self.handed, self.size)
+        except OSError:             # advice refused (a file system without it): the file is the same
+            self.fd = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.queue.put(None)
@@ -330,6 +325,16 @@ class _Sink:
         self.fh.close()
         if exc is None and self.error is not None:
             raise self.error
+
+
+def write_behind_step(fd: int, dropped: int, handed: int, size: int) -> tuple[int, int]:
+    """Hand bytes ``handed..size`` of file ``fd`` to the disk and drop ``dropped..handed`` (handed to it one
+    step earlier, written by now) from the page cache; returns the new ``(dropped, handed)``.
+
+    DONTNEED starts the write-back of dirty pages and drops only clean ones, hence the two calls."""
+    os.posix_fadvise(fd, handed, size - handed, os.POSIX_FADV_DONTNEED)
+    os.posix_fadvise(fd, dropped, handed - dropped, os.POSIX_FADV_DONTNEED)
+    return handed, size
 
 
 def _utf8_bytes(arr: pa.Array) -> memoryview:

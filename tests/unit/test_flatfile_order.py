@@ -265,11 +265,16 @@ def test_write_behind_refused_by_the_file_system_changes_nothing(con, tmp_path, 
     monkeypatch.setattr(flatfile, "_FADVISE", False)
     plain = flatfile.write(con, sql, list(FIELDS), tmp_path / "plain.txt", market, ["LAMP"], line_column=LINE)
 
+    attempts = []
+
     def refuse(*_):
+        attempts.append(1)
         raise OSError(95, "Operation not supported")
     monkeypatch.setattr(flatfile, "_FADVISE", True)
     monkeypatch.setattr(flatfile, "_WRITE_BEHIND", 1024)
+    monkeypatch.setattr(flatfile, "_BATCH_ROWS", 8)         # several chunks past the step
     monkeypatch.setattr(flatfile.os, "posix_fadvise", refuse, raising=False)
     refused = flatfile.write(con, sql, list(FIELDS), tmp_path / "refused.txt", market, ["LAMP"], line_column=LINE)
     assert (tmp_path / "refused.txt").read_bytes() == (tmp_path / "plain.txt").read_bytes()
     assert refused.sha256 == plain.sha256
+    assert len(attempts) == 1                               # refused once: not asked again for this file
