@@ -6,7 +6,7 @@ Category names are compared after ``lower(strip_accents(trim(…)))``, so "Élec
 """
 from __future__ import annotations
 
-# Flat-file / Listings limits (sources: the guide and /work/shared/amazon/spapi-reference.md §d, §k).
+# Flat-file / Listings limits (sources: the guide and ../shared/amazon/spapi-reference.md §d, §k).
 TITLE_MAX_CHARS = 200                 # guide: "max 200 caractères"
 DESCRIPTION_MAX_CHARS = 2000          # legacy flat-file templates cut product_description at 2000
 DESCRIPTION_MAX_BYTES = 10000         # JSON PRODUCT schema: maxUtf8ByteLength 10000

@@ -14,9 +14,7 @@ from core.mapping.default import DEFAULT_MAPPING
 from core.marketplaces import marketplace
 from tests.factories import make_products, product
 
-MODELS = Path(__file__).resolve().parents[3] / "shared" / "spapi-models"
-if not MODELS.exists():
-    MODELS = Path("/work/shared/spapi-models")
+MODELS = Path(__file__).resolve().parents[3] / "shared" / "spapi-models"   # ../shared beside the checkout
 FR = marketplace("FR")
 EXTRAS = ("color", "country_of_origin", "item_type_keyword", "supplier_declared_dg_hz_regulation")
 IMAGES = [f"https://cdn.example.com/{i}.jpg" for i in range(12)]
